@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The project's own Ryuk-compatible reaper (Go, stdlib only; source next to this script), imported
+# as an image holding just the static binary. Not Ryuk, so never named testcontainers/ryuk.
+set -euo pipefail
+: "${IMAGE:?}" "${RECIPE_HASH:?}" "${LAB_DIR:?}"
+
+src="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+mkdir -p "$LAB_DIR/work"
+work="$(mktemp -d "$LAB_DIR/work/reaper.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+echo "reaper: building ${VERSION:-dev} from $src"
+mkdir -p "$work/rootfs"
+# No dependencies, so no network: GOFLAGS=-mod=mod keeps go from wanting a go.sum.
+(cd "$src" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w" -o "$work/rootfs/reaper" .)
+
+echo "reaper: importing $IMAGE"
+# org.testcontainers.ryuk=true is what the real Ryuk image carries: testcontainers looks for it to
+# let a second test process reuse a running reaper instead of starting another.
+tar --numeric-owner --owner=0 --group=0 -C "$work/rootfs" -c . | docker import \
+  --change 'ENTRYPOINT ["/reaper"]' \
+  --change 'EXPOSE 8080' \
+  --change 'LABEL org.testcontainers.ryuk=true' \
+  --change "LABEL org.kong-upgrade-harness.recipe=$RECIPE_HASH" \
+  --change 'LABEL org.kong-upgrade-harness.component=reaper' \
+  - "$IMAGE" >/dev/null
+echo "reaper: built $IMAGE ($(docker image inspect --format '{{.Size}}' "$IMAGE") bytes)"

@@ -1,0 +1,3 @@
+module kong-upgrade-harness/reaper
+
+go 1.22

@@ -1,0 +1,53 @@
+// Fault switches: KONG_STANDIN_FAULTS="name[@scope][,name...]" makes a node misbehave the way a real
+// upgrade bug would, so the harness's checks can be shown to catch it. Documented in standin/README.md.
+//
+// Scope syntax (all optional, joined with '@'):  node=<prefix-of-hostname>  entity=<table>
+//   after=<ms since start>  rate=<0..1>
+// e.g. KONG_STANDIN_FAULTS="proxy-5xx@rate=0.01,lost-invalidation@entity=routes"
+
+export interface FaultSwitch {
+  readonly name: string;
+  readonly node?: string;
+  readonly entity?: string;
+  readonly afterMs?: number;
+  readonly rate?: number;
+}
+
+export function parseFaults(raw: string): FaultSwitch[] {
+  return raw.split(",").map((s) => s.trim()).filter(Boolean).map((spec) => {
+    const [name, ...scopes] = spec.split("@");
+    const f: { -readonly [K in keyof FaultSwitch]: FaultSwitch[K] } = { name: name! };
+    for (const scope of scopes) {
+      const [k, v] = scope.split("=");
+      if (v === undefined) throw new Error(`fault "${spec}": scope "${scope}" is not key=value`);
+      if (k === "node") f.node = v;
+      else if (k === "entity") f.entity = v;
+      else if (k === "after") f.afterMs = Number(v);
+      else if (k === "rate") f.rate = Number(v);
+      else throw new Error(`fault "${spec}": unknown scope "${k}" (node, entity, after, rate)`);
+    }
+    return f;
+  });
+}
+
+export class Faults {
+  private readonly startedAt = Date.now();
+  constructor(private readonly switches: readonly FaultSwitch[], private readonly hostname: string) {}
+
+  /** The active switch of that name for this node (and entity), or undefined. */
+  active(name: string, entity?: string): FaultSwitch | undefined {
+    return this.switches.find((f) =>
+      f.name === name &&
+      (f.node === undefined || this.hostname.startsWith(f.node)) &&
+      (f.entity === undefined || entity === undefined || f.entity === entity) &&
+      (f.afterMs === undefined || Date.now() - this.startedAt >= f.afterMs));
+  }
+
+  /** True when the switch is active and, with a rate, this call draws it. */
+  hits(name: string, entity?: string): boolean {
+    const f = this.active(name, entity);
+    return f !== undefined && (f.rate === undefined || Math.random() < f.rate);
+  }
+
+  get names(): string[] { return this.switches.map((s) => s.name); }
+}
