@@ -1,0 +1,92 @@
+// The checker contract (Jepsen's, in TypeScript): a check reads the recorded run and returns a
+// verdict; composition keeps the worst (fail > unknown > pass); a check that throws or finds no
+// data is `unknown`, never `pass`.
+import type { Op, RequestLine, UpgradePhase } from "./records.ts";
+import { Timeline } from "./timeline.ts";
+
+export type CheckStatus = "pass" | "fail" | "unknown";
+
+export interface CheckResult {
+  readonly id: string;
+  readonly status: CheckStatus;
+  /** One paragraph a person can act on. */
+  readonly message: string;
+  /** Human-readable lines; failing results name their evidence file ("see requests.jsonl"). */
+  readonly evidence: readonly string[];
+  /** Structured data for the report (tables, charts, HTML/JUnit later). */
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/** An expected result of one migration command, matched by f and by the phase it ran in. */
+export interface MigrationExpectation {
+  readonly f: "migrations-bootstrap" | "migrations-up" | "migrations-finish" | "migrations-list";
+  /** Only commands invoked during this phase; default: any phase. */
+  readonly phase?: UpgradePhase;
+  /** Only commands run with this image; default: any image. */
+  readonly image?: string;
+  readonly exitCodes: readonly number[];
+  /** Lines that must appear (substring of some line of stdout or stderr). */
+  readonly required?: readonly string[];
+  /** Lines that must not appear. */
+  readonly forbidden?: readonly string[];
+}
+
+/** What the scenario expects; written to `expectations.json` so a run can be re-checked offline. */
+export interface CheckExpectations {
+  /** Probe name -> expected status (or any of several). */
+  readonly baseline: Readonly<Record<string, number | readonly number[]>>;
+  /** Node names per cluster. */
+  readonly nodes: { readonly blue: readonly string[]; readonly green: readonly string[] };
+  /** Planned green weights, in order (e.g. [0, 5, 10, 25, 50, 75, 100]). */
+  readonly shiftPlan?: readonly number[];
+  /** Allowed distance of the achieved green share from the plan, percentage points; default 3. */
+  readonly splitTolerancePct?: number;
+  /** db_update_frequency + db_update_propagation + margin, in ms. */
+  readonly propagationBoundMs: number;
+  readonly migrations?: readonly MigrationExpectation[];
+  /** The new image (its `migrations list` is the truth source). */
+  readonly newImage?: string;
+  readonly oldImage?: string;
+  /** Failures shown in full detail; default 20. */
+  readonly firstFailures?: number;
+}
+
+export interface CheckContext {
+  readonly expectations: CheckExpectations;
+  readonly history: readonly Op[];
+  readonly timeline: Timeline;
+  /** A fresh pass over requests.jsonl each call (streamed, line by line). */
+  requests(): AsyncIterable<RequestLine>;
+}
+
+export interface Check {
+  readonly id: string;
+  /** One line for the report and `list`. */
+  readonly description: string;
+  check(ctx: CheckContext): Promise<CheckResult>;
+}
+
+const RANK: Record<CheckStatus, number> = { pass: 0, unknown: 1, fail: 2 };
+
+export const worst = (results: readonly { status: CheckStatus }[]): CheckStatus =>
+  results.reduce<CheckStatus>((a, r) => (RANK[r.status] > RANK[a] ? r.status : a), "pass");
+
+export const unknown = (id: string, message: string, evidence: readonly string[] = []): CheckResult =>
+  ({ id, status: "unknown", message, evidence });
+
+/** Runs one check; a throw becomes `unknown` with the error in the message (Jepsen's check-safe). */
+export async function runCheck(check: Check, ctx: CheckContext): Promise<CheckResult> {
+  try {
+    return await check.check(ctx);
+  } catch (err) {
+    const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    return unknown(check.id, `check threw, so its verdict is unknown: ${text}`, err instanceof Error && err.stack ? [err.stack] : []);
+  }
+}
+
+/** Runs every check (in order, one at a time: they stream the same file) and keeps the worst. */
+export async function runChecks(checks: readonly Check[], ctx: CheckContext): Promise<{ status: CheckStatus; results: CheckResult[] }> {
+  const results: CheckResult[] = [];
+  for (const check of checks) results.push(await runCheck(check, ctx));
+  return { status: results.length === 0 ? "unknown" : worst(results), results };
+}

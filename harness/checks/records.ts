@@ -1,0 +1,172 @@
+// What a run records before any check runs (Jepsen's order: history first, checkers after).
+// Two streams: `requests.jsonl`, one record per proxied request as the load balancer saw it, and
+// `history.jsonl`, operations of the harness itself (phases, steps, admin writes, observations,
+// migration commands, faults). Checks and reports read these files, never Docker.
+
+export type OpType = "invoke" | "ok" | "fail" | "info";
+
+/** A harness operation. `info` means the outcome is unknown (e.g. an Admin write that timed out). */
+export interface Op<V = unknown> {
+  readonly index: number;
+  /** Milliseconds since the run started (injected clock). */
+  readonly timeMs: number;
+  /** Who did it: "harness", "admin-writer", "verifier", "nemesis", "migrations", ... */
+  readonly process: string;
+  /** A Kong node name ("blue-1", "green-2") when the op concerns one. */
+  readonly node?: string;
+  readonly type: OpType;
+  readonly f: string;
+  readonly value: V;
+  readonly error?: string;
+}
+
+/** Phases of a blue/green upgrade, in order; a run's timeline is a sequence of these. */
+export type UpgradePhase =
+  | "Setup" | "Baseline" | "MigrationsUp" | "GreenStart" | "Shift" | "Drain" | "MigrationsFinish"
+  | "AfterFinish" | "OldNodeAfterFinish" | "Teardown";
+
+/** Kind of failure of one proxied request. `status` = an answer that differs from the baseline. */
+export type RequestFailureKind = "status" | "connect" | "reset" | "timeout" | "no-backend";
+
+/** One request through the harness's load balancer, as it saw it. */
+export interface RequestRecord {
+  /** Sequence number given by the load balancer. */
+  readonly seq: number;
+  readonly startMs: number;
+  readonly endMs: number;
+  /** The probe name (x-kuh-probe header) that says what answer is expected. */
+  readonly probe: string;
+  readonly method: string;
+  readonly path: string;
+  readonly cluster: "blue" | "green" | "none";
+  readonly node: string | null;
+  /** Status code, or null when no answer came (connection error, reset, timeout). */
+  readonly status: number | null;
+  readonly error?: Exclude<RequestFailureKind, "status">;
+  /** How many backends were tried (retries, issue 7). */
+  readonly attempts: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Added by the checks & report area: the optional RequestRecord fields below, and the op
+// vocabulary (f names and value shapes) that the checks read from `history.jsonl`.
+
+/** Optional fields a load balancer may add to a RequestRecord (see RequestRecord). */
+export interface RequestRecordExtras {
+  /** What sent it: "load" (vegeta; the default when absent), "verifier", "baseline", ... */
+  readonly source?: string;
+  /** Status the LB answered to the client; null when it closed the connection without answering. */
+  readonly clientStatus?: number | null;
+}
+/** A RequestRecord as the checks read it. */
+export type RequestLine = RequestRecord & RequestRecordExtras;
+
+export type Cluster = "blue" | "green";
+
+/** The `f` of every op the checks understand. */
+export const F = {
+  /** process "harness": invoke at a phase's start, ok/fail at its end. Value: PhaseValue. */
+  phase: "phase",
+  /** process "shift": invoke when new weights are requested, ok once the LB applied them. Value: StepValue. */
+  step: "step",
+  /** process "seeder": ok with the entities created before the upgrade. Value: SeedValue. */
+  seed: "seed",
+  /** process "admin-writer*": one Admin API write. Value: AdminWriteValue. Timeout => info. */
+  adminWrite: "admin-write",
+  /** process "verifier*": one look at one node for one write. Value: ObservationValue. */
+  observe: "observe",
+  /** process "verifier*": one entity checked on one node after finish. Value: EntityCheckValue. */
+  verifyEntity: "verify-entity",
+  /** process "migrations": invoke value {image, args}; completion value MigrationCommandValue. */
+  migrationsBootstrap: "migrations-bootstrap",
+  migrationsUp: "migrations-up",
+  migrationsFinish: "migrations-finish",
+  migrationsList: "migrations-list",
+  /** process "datastore": ok with SchemaSnapshotValue. */
+  schemaSnapshot: "schema-snapshot",
+  /** process "datastore": ok with SchemaMetaValue (schema_meta read directly). */
+  schemaMeta: "schema-meta",
+  /** process "load": ok with LoadSummaryValue once vegeta is done. */
+  loadSummary: "load-summary",
+  /** process "harness": ok with OldNodeStartValue. */
+  oldNodeStart: "old-node-start",
+  /** process "harness": ok with NodeLogValue (a failed node's log excerpt, for the report). */
+  nodeLog: "node-log",
+} as const;
+
+export interface PhaseValue { readonly phase: UpgradePhase }
+/** `index` counts from 0 in plan order; `greenWeight` is the planned green share in percent. */
+export interface StepValue { readonly index: number; readonly greenWeight: number }
+/** Entity keys look like "services/svc-1", "routes/r-2", "consumers/alice". */
+export interface SeedValue { readonly entities: readonly string[] }
+
+export interface AdminWriteValue {
+  /** Unique per write; observations name it. */
+  readonly writeId: string;
+  /** Cluster whose Admin API received the write. */
+  readonly cluster: Cluster;
+  readonly entity: string;
+  readonly action: "create" | "update" | "delete";
+  /** Nodes that must show the write; default: every node of both clusters (CheckExpectations.nodes). */
+  readonly expectOn?: readonly string[];
+}
+/** Completion error of a write the harness's own guard refused (never sent). */
+export const WRITE_REFUSED = "refused-before-finish";
+
+export interface ObservationValue {
+  readonly writeId: string;
+  readonly cluster: Cluster;
+  readonly entity: string;
+  /** What the node showed, in words ("present v3", "absent", "status 404"). */
+  readonly seen: string;
+  /** The node shows the write's effect. */
+  readonly matches: boolean;
+}
+
+export interface EntityCheckValue {
+  readonly entity: string;
+  readonly cluster: Cluster;
+  readonly seen: string;
+  readonly matches: boolean;
+}
+
+export interface MigrationCommandValue {
+  readonly exitCode: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly image: string;
+}
+
+/** One row of `schema_meta`, read directly from the datastore. */
+export interface SchemaMetaRow {
+  readonly key: string;
+  readonly subsystem: string;
+  readonly lastExecuted: string | null;
+  readonly executed: readonly string[];
+  readonly pending: readonly string[];
+}
+export interface SchemaMetaValue { readonly label: string; readonly rows: readonly SchemaMetaRow[] }
+
+/** Client-side counts from vegeta (structurally a subset of load's AttackSummary). */
+export interface LoadSummaryValue {
+  readonly requests: number;
+  /** Count per status code; "0" = no response. */
+  readonly statusCounts: Readonly<Record<string, number>>;
+  /** Distinct error messages (status errors included) with their counts. */
+  readonly errors: Readonly<Record<string, number>>;
+  readonly aborted?: boolean;
+}
+
+export interface OldNodeStartValue {
+  /** Exit code when it exited; null while it runs. */
+  readonly exitCode: number | null;
+  readonly started: boolean;
+  readonly logs: string;
+  readonly servesCorrectly?: boolean;
+  /** Baseline requests replayed on the old node when it started. */
+  readonly baseline?: { readonly correct: number; readonly total: number };
+  readonly image: string;
+  readonly version: string;
+}
+
+export interface NodeLogValue { readonly node: string; readonly image?: string; readonly reason: string; readonly excerpt: string }

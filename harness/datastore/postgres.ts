@@ -1,0 +1,96 @@
+// PostgreSQL as Kong's shared datastore: a container on the scenario's network, plus direct reads of
+// schema_meta and the schema, so checks never take Kong's word for the datastore's state.
+import { PostgreSqlContainer, type StartedPostgreSqlContainer } from "@testcontainers/postgresql";
+import pg from "pg";
+import type { StartedNetwork } from "testcontainers";
+import type { SchemaMetaRow, SchemaSnapshot, StartedDatastore, TableInfo } from "./types.ts";
+
+export const POSTGRES_ALIAS = "kong-database";
+
+export class PostgresDatastore {
+  private user = "kong";
+  private password = "kong";
+  private database = "kong";
+
+  constructor(private readonly image: string) {}
+
+  withCredentials(user: string, password: string, database: string): this {
+    Object.assign(this, { user, password, database });
+    return this;
+  }
+
+  async start(network: StartedNetwork): Promise<StartedPostgresDatastore> {
+    const container = await new PostgreSqlContainer(this.image)
+      .withUsername(this.user).withPassword(this.password).withDatabase(this.database)
+      .withNetwork(network).withNetworkAliases(POSTGRES_ALIAS)
+      .withCommand(["postgres", "-c", "max_connections=300", "-c", "fsync=off"])
+      .start();
+    return new StartedPostgresDatastore(container, this.image, network, this.user, this.password, this.database);
+  }
+}
+
+export class StartedPostgresDatastore implements StartedDatastore {
+  readonly strategy = "postgres" as const;
+
+  constructor(
+    readonly container: StartedPostgreSqlContainer, readonly image: string, readonly network: StartedNetwork,
+    private readonly user: string, private readonly password: string, readonly database: string,
+  ) {}
+
+  kongEnv(): Record<string, string> {
+    return {
+      KONG_DATABASE: "postgres", KONG_PG_HOST: POSTGRES_ALIAS, KONG_PG_PORT: "5432",
+      KONG_PG_USER: this.user, KONG_PG_PASSWORD: this.password, KONG_PG_DATABASE: this.database,
+    };
+  }
+
+  /** A connection from the host; the mapped port is read at each call, as it changes on restart. */
+  async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
+    const client = new pg.Client({ host: this.container.getHost(), port: this.container.getPort(), user: this.user, password: this.password, database: this.database });
+    await client.connect();
+    try {
+      return (await client.query<R>(sql, params)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  async schemaMeta(): Promise<SchemaMetaRow[] | null> {
+    const [exists] = await this.query<{ t: string | null }>("SELECT to_regclass('schema_meta')::text AS t");
+    if (!exists?.t) return null;
+    const rows = await this.query<{ subsystem: string; last_executed: string | null; executed: string[] | null; pending: string[] | null }>(
+      "SELECT subsystem, last_executed, executed, pending FROM schema_meta WHERE key = 'schema_meta' ORDER BY subsystem");
+    return rows.map((r) => ({ subsystem: r.subsystem, lastExecuted: r.last_executed, executed: r.executed ?? [], pending: r.pending ?? [] }));
+  }
+
+  async snapshot(): Promise<SchemaSnapshot> {
+    const cols = await this.query<{ table_name: string; column_name: string; data_type: string; is_nullable: string; column_default: string | null }>(
+      `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
+       WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`);
+    const cons = await this.query<{ table_name: string; def: string }>(
+      `SELECT cl.relname AS table_name, c.conname || ' ' || pg_get_constraintdef(c.oid) AS def FROM pg_constraint c
+       JOIN pg_class cl ON cl.oid = c.conrelid JOIN pg_namespace n ON n.oid = cl.relnamespace
+       WHERE n.nspname = current_schema() ORDER BY 1, 2`);
+    const idx = await this.query<{ tablename: string; indexdef: string }>(
+      "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1, 2");
+    const tables: Record<string, { columns: Record<string, TableInfo["columns"][string]>; constraints: string[]; indexes: string[] }> = {};
+    const table = (name: string) => (tables[name] ??= { columns: {}, constraints: [], indexes: [] });
+    for (const c of cols) table(c.table_name).columns[c.column_name] = { type: c.data_type, nullable: c.is_nullable === "YES", default: c.column_default };
+    for (const c of cons) table(c.table_name).constraints.push(c.def);
+    for (const i of idx) table(i.tablename).indexes.push(i.indexdef);
+    const rowCounts: Record<string, number> = {};
+    for (const name of Object.keys(tables)) {
+      const [r] = await this.query<{ n: string }>(`SELECT count(*)::text AS n FROM "${name.replace(/"/g, '""')}"`);
+      rowCounts[name] = Number(r?.n ?? 0);
+    }
+    return { tables, rowCounts };
+  }
+
+  async stop(): Promise<void> {
+    await this.container.stop();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}

@@ -1,0 +1,70 @@
+// A named set of Kong nodes of one image ("blue" runs the old version, "green" the new one).
+import type { StartedDatastore } from "../datastore/types.ts";
+import { KongAdminClient } from "./admin-client.ts";
+import { KongContainer, type KongTuning, DEFAULT_TUNING, type StartedKongContainer } from "./kong-container.ts";
+
+export type ClusterName = "blue" | "green";
+
+export interface WriteGate { allowed: boolean; reason?: string }
+
+export class KongCluster {
+  private tuning: KongTuning = DEFAULT_TUNING;
+  private perNodeFaults: Readonly<Record<string, string>> = {};
+
+  constructor(readonly name: ClusterName, readonly image: string, readonly nodes: number) {}
+
+  withTuning(tuning: KongTuning): this { this.tuning = tuning; return this; }
+  /** Fault switches for single nodes, by node name (e.g. {"green-1": "proxy-5xx@rate=0.01"}). */
+  withNodeFaults(faults: Readonly<Record<string, string>>): this { this.perNodeFaults = faults; return this; }
+
+  async start(datastore: StartedDatastore, writeGate: () => WriteGate = () => ({ allowed: true })): Promise<StartedKongCluster> {
+    const cluster = new StartedKongCluster(this.name, this.image, datastore, this.tuning, this.perNodeFaults, writeGate);
+    try {
+      for (let i = 1; i <= this.nodes; i++) await cluster.addNode();
+    } catch (err) {
+      await cluster.stop(false);
+      throw err;
+    }
+    return cluster;
+  }
+}
+
+export class StartedKongCluster implements AsyncDisposable {
+  readonly nodes: StartedKongContainer[] = [];
+  private counter = 0;
+
+  constructor(
+    readonly name: ClusterName, readonly image: string, private readonly datastore: StartedDatastore,
+    private readonly tuning: KongTuning, private readonly perNodeFaults: Readonly<Record<string, string>>,
+    private readonly writeGate: () => WriteGate,
+  ) {}
+
+  nextNodeName(): string { return `${this.name}-${this.counter + 1}`; }
+
+  /** Starts one more node (an autoscaler's cold start, or the initial nodes). */
+  async addNode(): Promise<StartedKongContainer> {
+    const name = `${this.name}-${++this.counter}`;
+    const faults = [this.tuning.faults, this.perNodeFaults[name]].filter(Boolean).join(",");
+    const node = await new KongContainer(this.image, name).withDatastore(this.datastore)
+      .withTuning({ ...this.tuning, faults: faults || undefined }).start();
+    this.nodes.push(node);
+    return node;
+  }
+
+  admin(node: StartedKongContainer = this.nodes[0]!): KongAdminClient {
+    return new KongAdminClient(node.name, () => node.getAdminUrl(), this.writeGate);
+  }
+
+  async removeNode(node: StartedKongContainer, graceful = true): Promise<void> {
+    const i = this.nodes.indexOf(node);
+    if (i >= 0) this.nodes.splice(i, 1);
+    await node.stop(graceful);
+  }
+
+  async stop(graceful = true): Promise<void> {
+    const nodes = this.nodes.splice(0);
+    await Promise.allSettled(nodes.map((n) => n.stop(graceful)));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> { await this.stop(false); }
+}

@@ -1,0 +1,63 @@
+// A realistic configuration created through the OLD cluster's Admin API, and the probes (requests
+// with their expected answers) that load and checks use. Old-shaped data on purpose: consumers with
+// only a custom_id, plugins created without the fields later versions add.
+import { HarnessError } from "../errors.ts";
+import type { KongAdminClient } from "../kong/admin-client.ts";
+import { UPSTREAM_ALIAS, UPSTREAM_PORT } from "./upstream.ts";
+
+export interface Probe {
+  readonly name: string;
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Statuses that are a correct answer under load (a rate-limited probe may get 200 or 429). */
+  readonly expect: readonly number[];
+  /** The answer must have come from the upstream (x-echo header), not from Kong itself. */
+  readonly fromUpstream: boolean;
+}
+
+const probe = (name: string, method: string, path: string, expect: number[], headers: Record<string, string> = {}): Probe =>
+  ({ name, method, path, headers: { "x-kuh-probe": name, ...headers }, expect, fromUpstream: expect.includes(200) });
+
+export const SEED_PROBES: readonly Probe[] = [
+  probe("public-get", "GET", "/public/items", [200]),
+  probe("host-route", "GET", "/", [200], { host: "api.example.test" }),
+  probe("method-post", "POST", "/orders", [200]),
+  probe("method-wrong", "GET", "/orders", [404]),
+  probe("keyauth-ok", "GET", "/private/data", [200], { apikey: "alice-key" }),
+  probe("keyauth-custom-id", "GET", "/private/data", [200], { apikey: "cust-key" }),
+  probe("keyauth-missing", "GET", "/private/data", [401]),
+  probe("keyauth-wrong", "GET", "/private/data", [401], { apikey: "not-a-key" }),
+  probe("rate-limited", "GET", "/limited", [200, 429]),
+  probe("no-route", "GET", "/nowhere", [404]),
+];
+
+async function must(admin: KongAdminClient, method: "POST" | "PUT", path: string, body: unknown): Promise<{ id: string }> {
+  const res = await admin.write<{ id: string }>(method, path, body);
+  if (res.status !== 201 && res.status !== 200) {
+    throw new HarnessError(`seeding ${method} ${path} on node "${admin.node}" answered ${res.status}: ${JSON.stringify(res.body)}`);
+  }
+  return res.body;
+}
+
+/** Creates the seed configuration; returns the ids created, by name, for later state checks. */
+export async function seedConfiguration(admin: KongAdminClient): Promise<Record<string, string>> {
+  const ids: Record<string, string> = {};
+  const svc = await must(admin, "POST", "/services", { name: "echo", url: `http://${UPSTREAM_ALIAS}:${UPSTREAM_PORT}` });
+  ids.service = svc.id;
+  const routes: [string, Record<string, unknown>][] = [
+    ["public", { paths: ["/public"] }],
+    ["host", { hosts: ["api.example.test"] }],
+    ["methods", { paths: ["/orders"], methods: ["POST", "PUT"] }],
+    ["private", { paths: ["/private"] }],
+    ["limited", { paths: ["/limited"] }],
+  ];
+  for (const [name, body] of routes) ids[`route:${name}`] = (await must(admin, "POST", "/services/echo/routes", { name, ...body })).id;
+  ids["consumer:alice"] = (await must(admin, "POST", "/consumers", { username: "alice" })).id;
+  ids["consumer:cust-42"] = (await must(admin, "POST", "/consumers", { custom_id: "cust-42" })).id;
+  ids["cred:alice"] = (await must(admin, "POST", "/consumers/alice/key-auth", { key: "alice-key" })).id;
+  ids["cred:cust-42"] = (await must(admin, "POST", `/consumers/${ids["consumer:cust-42"]}/key-auth`, { key: "cust-key" })).id;
+  ids["plugin:key-auth"] = (await must(admin, "POST", "/routes/private/plugins", { name: "key-auth" })).id;
+  ids["plugin:rate-limiting"] = (await must(admin, "POST", "/routes/limited/plugins", { name: "rate-limiting", config: { second: 5, policy: "cluster" } })).id;
+  return ids;
+}

@@ -1,0 +1,17 @@
+// createDatastore(config, version): the one place that picks a strategy. Cassandra plugs in here
+// behind the same db/types.ts interfaces.
+import type { StandinConfig } from "../config.ts";
+import type { Datastore } from "./types.ts";
+import { checkPostgres, createPostgresDatastore } from "./postgres/index.ts";
+
+export { DatabaseUnreachable } from "./postgres/index.ts";
+
+/** Connects (checking reachability the way Kong's connector does) and returns the datastore. */
+export async function createDatastore(config: StandinConfig, version: string, opts: { poolSize?: number } = {}): Promise<Datastore> {
+  if (config.database === "postgres") {
+    await checkPostgres(config);
+    return createPostgresDatastore(config, version, opts.poolSize);
+  }
+  if (config.database === "cassandra") throw new Error("the stand-in's Cassandra strategy is not implemented yet");
+  throw new Error(`database '${config.database}' has no datastore`);
+}

@@ -1,0 +1,68 @@
+// key-auth (kong/plugins/key-auth/handler.lua, 2.x): the key comes from a header or the query string
+// named by config.key_names; credentials and consumers are read through the node cache, keyed by
+// the credential's key in the version's cache-key format, so a miss is cached until invalidated.
+import type { IncomingMessage } from "node:http";
+import type { Row } from "../../db/types.ts";
+import type { NodeState } from "../state.ts";
+import type { Datastore } from "../../db/types.ts";
+
+export interface KeyAuthConfig {
+  readonly key_names: readonly string[];
+  readonly hide_credentials: boolean;
+  readonly anonymous: string | null;
+  readonly key_in_header: boolean;
+  readonly key_in_query: boolean;
+  readonly run_on_preflight: boolean;
+}
+
+export type AuthOutcome =
+  | { readonly kind: "ok"; readonly consumer: Row | null; readonly credential: Row | null; readonly strip: { header?: string; query?: string } }
+  | { readonly kind: "deny"; readonly status: number; readonly message: string; readonly headers?: Record<string, string> };
+
+const DENY_NO_KEY = { kind: "deny", status: 401, message: "No API key found in request", headers: { "WWW-Authenticate": 'Key realm="kong"' } } as const;
+const DENY_INVALID = { kind: "deny", status: 401, message: "Invalid authentication credentials" } as const;
+
+export function keyAuthConfig(raw: Record<string, unknown>): KeyAuthConfig {
+  return {
+    key_names: Array.isArray(raw.key_names) ? (raw.key_names as string[]) : ["apikey"],
+    hide_credentials: raw.hide_credentials === true,
+    anonymous: typeof raw.anonymous === "string" && raw.anonymous !== "" ? raw.anonymous : null,
+    key_in_header: raw.key_in_header !== false,
+    key_in_query: raw.key_in_query !== false,
+    run_on_preflight: raw.run_on_preflight !== false,
+  };
+}
+
+function findKey(conf: KeyAuthConfig, req: IncomingMessage, query: URLSearchParams | null): { key: string | string[]; header?: string; query?: string } | null {
+  for (const name of conf.key_names) {
+    const h = conf.key_in_header ? req.headers[name.toLowerCase()] : undefined;
+    if (h !== undefined) return { key: h, header: name.toLowerCase() };
+    if (conf.key_in_query && query) {
+      const all = query.getAll(name);
+      if (all.length > 0) return { key: all.length === 1 ? all[0]! : all, query: name };
+    }
+  }
+  return null;
+}
+
+export async function keyAuth(conf: KeyAuthConfig, req: IncomingMessage, query: URLSearchParams | null, state: NodeState, ds: Datastore): Promise<AuthOutcome> {
+  if (req.method === "OPTIONS" && !conf.run_on_preflight) return { kind: "ok", consumer: null, credential: null, strip: {} };
+  const found = findKey(conf, req, query);
+  const anonymous = async (deny: AuthOutcome): Promise<AuthOutcome> => {
+    if (conf.anonymous === null) return deny;
+    const consumer = await loadConsumer(conf.anonymous, state, ds);
+    return consumer ? { kind: "ok", consumer, credential: null, strip: {} } : { kind: "deny", status: 500, message: "An unexpected error occurred" };
+  };
+  if (!found || found.key === "") return anonymous(DENY_NO_KEY);
+  if (Array.isArray(found.key)) return { kind: "deny", status: 401, message: "Duplicate API key found" };
+  const key = found.key;
+  const credential = await state.cache.get(state.key("keyauth_credentials", key), () => ds.entities.selectBy("keyauth_credentials", "key", key));
+  if (!credential) return anonymous(DENY_INVALID);
+  const consumer = await loadConsumer(String(credential.consumer_id), state, ds);
+  const strip = conf.hide_credentials ? { ...(found.header ? { header: found.header } : {}), ...(found.query ? { query: found.query } : {}) } : {};
+  return { kind: "ok", consumer, credential, strip };
+}
+
+export function loadConsumer(id: string, state: NodeState, ds: Datastore): Promise<Row | null> {
+  return state.cache.get(state.key("consumers", id), () => ds.entities.select("consumers", id));
+}

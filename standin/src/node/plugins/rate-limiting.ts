@@ -1,0 +1,99 @@
+// rate-limiting (kong/plugins/rate-limiting/handler.lua): usage is read before proxying, the
+// counters are incremented afterwards (Kong does it in a timer from the access phase), so concurrent
+// requests can overshoot a little, as in Kong. Policy `cluster` keeps counters in the shared
+// datastore (ratelimiting_metrics); `local` in this node's memory.
+import { atLeast } from "../../catalogue/entities.ts";
+import type { CounterStore } from "../../db/types.ts";
+
+export const PERIODS = ["second", "minute", "hour", "day", "month", "year"] as const;
+export type Period = (typeof PERIODS)[number];
+
+export interface RateLimitConfig {
+  readonly limits: ReadonlyArray<[Period, number]>;
+  readonly limit_by: string;
+  readonly policy: string;
+  readonly header_name: string | null;
+  readonly hide_client_headers: boolean;
+  readonly fault_tolerant: boolean;
+}
+
+export function rateLimitConfig(raw: Record<string, unknown>): RateLimitConfig {
+  return {
+    limits: PERIODS.filter((p) => typeof raw[p] === "number").map((p): [Period, number] => [p, raw[p] as number]),
+    limit_by: typeof raw.limit_by === "string" ? raw.limit_by : "consumer",
+    policy: typeof raw.policy === "string" ? raw.policy : "cluster",
+    header_name: typeof raw.header_name === "string" ? raw.header_name : null,
+    hide_client_headers: raw.hide_client_headers === true,
+    fault_tolerant: raw.fault_tolerant !== false,
+  };
+}
+
+/** Start of the period containing nowMs (UTC), and the seconds left in it. */
+export function periodWindow(period: Period, nowMs: number): { startMs: number; resetS: number } {
+  const d = new Date(nowMs);
+  const starts: Record<Period, () => number> = {
+    second: () => Math.floor(nowMs / 1000) * 1000,
+    minute: () => Math.floor(nowMs / 60_000) * 60_000,
+    hour: () => Math.floor(nowMs / 3_600_000) * 3_600_000,
+    day: () => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()),
+    month: () => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1),
+    year: () => Date.UTC(d.getUTCFullYear(), 0, 1),
+  };
+  const next: Record<Period, (s: number) => number> = {
+    second: (s) => s + 1000, minute: (s) => s + 60_000, hour: (s) => s + 3_600_000, day: (s) => s + 86_400_000,
+    month: () => Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1), year: () => Date.UTC(d.getUTCFullYear() + 1, 0, 1),
+  };
+  const startMs = starts[period]();
+  return { startMs, resetS: Math.max(1, Math.ceil((next[period](startMs) - nowMs) / 1000)) };
+}
+
+export interface Usage { readonly period: Period; readonly limit: number; readonly remaining: number; readonly resetS: number; readonly startMs: number }
+
+export interface CounterKeyBase { identifier: string; routeId: string | null; serviceId: string | null }
+
+const localCounters = new Map<string, number>();
+const localKey = (b: CounterKeyBase, p: string, s: number): string => `${b.identifier}|${p}|${s}|${b.routeId}|${b.serviceId}`;
+
+export async function usage(conf: RateLimitConfig, base: CounterKeyBase, store: CounterStore, nowMs: number): Promise<Usage[]> {
+  return Promise.all(conf.limits.map(async ([period, limit]) => {
+    const { startMs, resetS } = periodWindow(period, nowMs);
+    const current = conf.policy === "cluster"
+      ? await store.get({ ...base, period, periodStartMs: startMs })
+      : localCounters.get(localKey(base, period, startMs)) ?? 0;
+    return { period, limit, remaining: limit - current, resetS, startMs };
+  }));
+}
+
+export async function increment(conf: RateLimitConfig, base: CounterKeyBase, store: CounterStore, used: readonly Usage[]): Promise<void> {
+  if (conf.policy !== "cluster") {
+    for (const u of used) { const k = localKey(base, u.period, u.startMs); localCounters.set(k, (localCounters.get(k) ?? 0) + 1); }
+    return;
+  }
+  await Promise.all(used.map((u) => store.increment({ ...base, period: u.period, periodStartMs: u.startMs }, 1)));
+}
+
+const cap = (p: string): string => p[0]!.toUpperCase() + p.slice(1);
+
+/** Response headers for the usage; 1.5 used lowercase period names and had no RateLimit-* headers. */
+export function rateLimitHeaders(version: string, used: readonly Usage[], stop: Period | null): Record<string, string> {
+  const modern = atLeast(version, "2.0.0");
+  const h: Record<string, string> = {};
+  let best: { limit: number; remaining: number; reset: number } | null = null;
+  for (const u of used) {
+    const remaining = Math.max(0, stop === null || stop === u.period ? u.remaining - 1 : u.remaining);
+    h[`X-RateLimit-Limit-${modern ? cap(u.period) : u.period}`] = String(u.limit);
+    h[`X-RateLimit-Remaining-${modern ? cap(u.period) : u.period}`] = String(remaining);
+    if (!best || remaining < best.remaining || (remaining === best.remaining && u.resetS > best.reset)) best = { limit: u.limit, remaining, reset: u.resetS };
+  }
+  if (modern && best) {
+    h["RateLimit-Limit"] = String(best.limit);
+    h["RateLimit-Remaining"] = String(best.remaining);
+    h["RateLimit-Reset"] = String(best.reset);
+  }
+  return h;
+}
+
+/** The first period whose limit is used up, or null. */
+export function exceeded(used: readonly Usage[]): Period | null {
+  return used.find((u) => u.remaining <= 0)?.period ?? null;
+}
