@@ -2,7 +2,7 @@
 // verdict; composition keeps the worst (fail > unknown > pass); a check that throws or finds no
 // data is `unknown`, never `pass`.
 import type { Op, RequestLine, UpgradePhase } from "./records.ts";
-import { Timeline } from "./timeline.ts";
+import type { Timeline } from "./timeline.ts";
 
 export type CheckStatus = "pass" | "fail" | "unknown";
 

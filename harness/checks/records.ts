@@ -57,6 +57,8 @@ export interface RequestRecordExtras {
   readonly source?: string;
   /** Status the LB answered to the client; null when it closed the connection without answering. */
   readonly clientStatus?: number | null;
+  /** Added by traffic: the LB's green weight (percent) when it routed this request. */
+  readonly greenWeight?: number;
 }
 /** A RequestRecord as the checks read it. */
 export type RequestLine = RequestRecord & RequestRecordExtras;
@@ -65,7 +67,7 @@ export type Cluster = "blue" | "green";
 
 /** The `f` of every op the checks understand. */
 export const F = {
-  /** process "harness": invoke at a phase's start, ok/fail at its end. Value: PhaseValue. */
+  /** process "phases" (its own: a phase stays open while other ops run): invoke at a phase's start, ok/fail at its end. Value: PhaseValue. */
   phase: "phase",
   /** process "shift": invoke when new weights are requested, ok once the LB applied them. Value: StepValue. */
   step: "step",
@@ -115,6 +117,7 @@ export const WRITE_REFUSED = "refused-before-finish";
 
 export interface ObservationValue {
   readonly writeId: string;
+  /** Cluster of the observed node (the op's `node`). */
   readonly cluster: Cluster;
   readonly entity: string;
   /** What the node showed, in words ("present v3", "absent", "status 404"). */

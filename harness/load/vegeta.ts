@@ -111,6 +111,8 @@ export function startAttack(options: AttackOptions): AttackRun {
   const attack = spawn(binary, attackArgs, { stdio: ["pipe", "pipe", "pipe"] });
   // Own process group: a Ctrl-C in the terminal must not make encode drop the attack's last results.
   const encode = spawn(binary, ["encode", "-to", "json"], { stdio: [attack.stdout, "pipe", "pipe"], detached: true });
+  // encode has its own copy of the pipe; ours would only keep it open.
+  attack.stdout.destroy();
   const attackErr = collect(attack.stderr);
   const encodeErr = collect(encode.stderr);
 
@@ -280,7 +282,8 @@ function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve, reject) => {
     child.once("error", reject);
-    child.once("close", (code) => resolve(code));
+    // "exit", not "close": the attack's stdout belongs to encode, so in this process it never closes.
+    child.once("exit", (code) => resolve(code));
   });
 }
 

@@ -1,10 +1,10 @@
-// Which proxied requests are failures, and when there are too many. Pure: the load balancer calls
-// these on the request path, so a breach rolls traffic back synchronously, and the checks can use
-// the same rule on requests.jsonl afterwards.
-import type { RequestFailureKind, RequestRecord } from "../checks/records.ts";
+// Which proxied requests are failures, and when there are too many. The rule is the checks' own
+// (harness/checks/requests.ts classifyRequest), so the live gate and the offline check agree; the
+// load balancer runs it on the request path so a breach rolls traffic back synchronously.
+import type { RequestFailureKind, RequestLine } from "../checks/records.ts";
+import { classifyRequest, type Baseline } from "../checks/requests.ts";
 
-/** Expected status for a probe (from the baseline); undefined when the probe is not known. */
-export type Baseline = (probe: string) => number | undefined;
+export type { Baseline };
 
 export interface ErrorBudgetOptions {
   /** Failures tolerated; the next one is a breach. 0 = the first failure breaches. */
@@ -12,16 +12,14 @@ export interface ErrorBudgetOptions {
 }
 
 /**
- * A record's failure kind, or undefined when it is not a failure: any transport error (connect,
- * reset, timeout, no-backend) fails; a status fails when it differs from the probe's baseline, or,
- * for a probe without a baseline, when it is a 5xx.
+ * The failure kind of a record for the live gate, or undefined when it did not fail. Without a
+ * baseline for its probe (or without any baseline), a request fails on a transport error or a 5xx.
  */
-export function classifyRequest(record: Pick<RequestRecord, "probe" | "status" | "error">, baseline?: Baseline): RequestFailureKind | undefined {
-  if (record.error !== undefined) return record.error;
-  if (record.status === null) return "reset";
-  const expected = baseline?.(record.probe);
-  if (expected === undefined) return record.status >= 500 ? "status" : undefined;
-  return record.status === expected ? undefined : "status";
+export function liveFailure(record: RequestLine, baseline?: Baseline): RequestFailureKind | undefined {
+  const c = classifyRequest(record, baseline ?? {});
+  if (c === "ok") return undefined;
+  if (c === "unknown-probe") return record.status !== null && record.status >= 500 ? "status" : undefined;
+  return c;
 }
 
 /** Counts failures against the budget; `observe` says whether this failure breached it. */

@@ -49,8 +49,10 @@ trap '_lib_cleanup' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# make_temp_dir NAME: prints a fresh folder under $LAB_DIR/work, removed on exit.
-# Also removes leftovers of earlier interrupted runs of the same recipe (NAME.*).
+# make_temp_dir [NAME]: sets TEMP_DIR to a fresh folder under $LAB_DIR/work, removed on exit.
+# (Not meant for $(...): the folder must be registered in this shell.) Also removes leftovers of
+# earlier interrupted runs of the same recipe (NAME.<pid> whose process is gone).
+TEMP_DIR=""
 make_temp_dir() {
   local name="${1:-$RECIPE_ID}" d old
   mkdir -p "$LAB_WORK_DIR"
@@ -67,7 +69,7 @@ make_temp_dir() {
   rm -rf --one-file-system "$d"
   mkdir -p "$d"
   _LIB_TEMPS+=("$d")
-  printf '%s\n' "$d"
+  TEMP_DIR="$d"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -127,6 +129,8 @@ in_chroot() {
 apt_install() {
   local root="$1"; shift
   log "apt-get install into rootfs: $*"
+  # docs are excluded by dpkg; some postinst scripts (openjdk) still link man pages into man1
+  mkdir -p "$root/usr/share/man/man1"
   in_chroot "$root" sh -c '
     set -e
     if ! ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1; then apt-get update -qq; fi
@@ -167,7 +171,8 @@ import_rootfs() {
 # `docker import --change` cannot set (STOPSIGNAL, HEALTHCHECK). Offline: legacy builder, local FROM.
 add_dockerfile_lines() {
   need IMAGE
-  local ctx; ctx="$(make_temp_dir "$RECIPE_ID-build")"
+  local ctx
+  make_temp_dir "$RECIPE_ID-build"; ctx="$TEMP_DIR"
   { printf 'FROM %s\n' "$IMAGE"; printf '%s\n' "$@"; } >"$ctx/Dockerfile"
   log "docker build: $*"
   DOCKER_BUILDKIT=0 docker build -q --pull=false -t "$IMAGE" "$ctx" >/dev/null

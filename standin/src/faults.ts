@@ -2,7 +2,7 @@
 // upgrade bug would, so the harness's checks can be shown to catch it. Documented in standin/README.md.
 //
 // Scope syntax (all optional, joined with '@'):  node=<prefix-of-hostname>  entity=<table>
-//   after=<ms since start>  rate=<0..1>
+//   after=<ms since start>  rate=<0..1>  for=<ms> (how long a stall lasts)
 // e.g. KONG_STANDIN_FAULTS="proxy-5xx@rate=0.01,lost-invalidation@entity=routes"
 
 export interface FaultSwitch {
@@ -11,6 +11,8 @@ export interface FaultSwitch {
   readonly entity?: string;
   readonly afterMs?: number;
   readonly rate?: number;
+  /** `for=<ms>`: duration of a stall-type fault (e.g. how long a migration holds its table lock). */
+  readonly forMs?: number;
 }
 
 export function parseFaults(raw: string): FaultSwitch[] {
@@ -24,7 +26,8 @@ export function parseFaults(raw: string): FaultSwitch[] {
       else if (k === "entity") f.entity = v;
       else if (k === "after") f.afterMs = Number(v);
       else if (k === "rate") f.rate = Number(v);
-      else throw new Error(`fault "${spec}": unknown scope "${k}" (node, entity, after, rate)`);
+      else if (k === "for") f.forMs = Number(v);
+      else throw new Error(`fault "${spec}": unknown scope "${k}" (node, entity, after, rate, for)`);
     }
     return f;
   });

@@ -2,8 +2,10 @@
 // `kong-standin:<version>` container (the official image's contract). Shared by S1's and S2's tests.
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { PostgreSqlContainer, type StartedPostgreSqlContainer } from "@testcontainers/postgresql";
+import pg from "pg";
 import { GenericContainer, Wait, type StartedTestContainer } from "testcontainers";
-import { PROJECT_ROOT, readLabState } from "../../harness/runtime/lab-state.ts";
+import { labImage, PROJECT_ROOT, readLabState } from "../../harness/runtime/lab-state.ts";
 
 export interface KongResult { readonly exitCode: number; readonly stdout: string; readonly stderr: string }
 
@@ -98,4 +100,39 @@ export async function startKongContainer(version: string, env: Readonly<Record<s
     .withWaitStrategy(Wait.forHttp("/status", 8001)).withStartupTimeout(60_000);
   if (network) c = c.withNetworkMode(network);
   return c.start();
+}
+
+/** One Postgres container per test file; each test takes a fresh database from it. */
+export class SharedPostgres {
+  private constructor(private readonly container: StartedPostgreSqlContainer, private n = 0) {}
+
+  static async start(): Promise<SharedPostgres> {
+    const c = await new PostgreSqlContainer(labImage("postgres")).withUsername("kong").withPassword("kong").withDatabase("kong").start();
+    return new SharedPostgres(c);
+  }
+
+  /** KONG_* variables for a brand-new, empty database. */
+  async freshDatabase(prefix = "kong"): Promise<Record<string, string>> {
+    const name = `${prefix.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}_${++this.n}`;
+    const client = new pg.Client({ connectionString: this.container.getConnectionUri() });
+    await client.connect();
+    try {
+      await client.query(`CREATE DATABASE "${name}"`);
+    } finally {
+      await client.end();
+    }
+    return pgEnv({ host: this.container.getHost(), port: this.container.getPort(), user: "kong", password: "kong", database: name });
+  }
+
+  /** A client on one of the fresh databases (for assertions on schema_meta and tables). */
+  async client(env: Readonly<Record<string, string>>): Promise<pg.Client> {
+    const client = new pg.Client({ host: this.container.getHost(), port: this.container.getPort(), user: "kong", password: "kong", database: env.KONG_PG_DATABASE });
+    await client.connect();
+    return client;
+  }
+
+  /** The address containers on the default bridge use to reach this Postgres. */
+  get containerHost(): string { return this.container.getIpAddress("bridge"); }
+
+  async stop(): Promise<void> { await this.container.stop(); }
 }

@@ -7,7 +7,7 @@ need_cmd debootstrap
 SUITE="${DEBIAN_SUITE:-bookworm}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
-tmp="$(make_temp_dir)"
+make_temp_dir; tmp="$TEMP_DIR"
 log "debootstrap --variant=minbase $SUITE from $MIRROR"
 if ! debootstrap --variant=minbase "$SUITE" "$tmp/rootfs" "$MIRROR" >"$tmp/debootstrap.log" 2>&1; then
   tail -n 30 "$tmp/debootstrap.log" >&2

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Small Node.js runtime image: the host's node binary and every library `ldd` lists, bash,
-# busybox (sh-compatible tools: cat, grep, awk, nc, mkdir, adduser, ...) and Debian's CA bundle,
+# busybox (cat, grep, awk, sed, nc, wget, ps, ...), useradd/groupadd and Debian's CA bundle,
 # on an otherwise empty root filesystem. No ENTRYPOINT; CMD ["node"]. The Kong stand-in images
 # are built FROM it with a legacy (offline) `docker build`.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -11,7 +11,7 @@ node_bin="$(readlink -f "$(command -v node)")"
 host_version="$(node --version)"
 [[ "${host_version#v}" == "$VERSION" ]] || die "host node is $host_version, the pin asks for $VERSION"
 
-tmp="$(make_temp_dir)"
+make_temp_dir; tmp="$TEMP_DIR"
 # 1. a Debian rootfs to take bash, busybox and the CA bundle from
 src="$tmp/debian"
 copy_base_rootfs "$src"
@@ -56,11 +56,16 @@ done < <(ldd "$node_bin" | awk '/=>/ { if ($3 ~ /^\//) print $3; next } $1 ~ /^\
 log "bash, busybox and the CA bundle from Debian"
 copy_with_libs "$src" /usr/bin/bash
 copy_file_from "$src" /usr/bin/busybox
+# Debian's busybox has no adduser: the real useradd/groupadd, so `RUN useradd ...` works
+for tool in /usr/sbin/useradd /usr/sbin/groupadd /usr/sbin/usermod; do copy_with_libs "$src" "$tool"; done
+mkdir -p "$root/etc/default"
+cp "$src/etc/login.defs" "$root/etc/login.defs"
+cp "$src/etc/default/useradd" "$root/etc/default/useradd" 2>/dev/null || true
 ln -s bash "$root/usr/bin/sh"
 # busybox applets for every command not already there
 while read -r applet; do
   [[ -z "$applet" || -e "$root/$applet" || -L "$root/$applet" ]] && continue
-  case "$applet" in /linuxrc) continue ;; esac
+  case "$applet" in linuxrc | /linuxrc) continue ;; esac
   dir="$(dirname "/$applet")"
   mkdir -p "$root$dir"
   ln -s /usr/bin/busybox "$root/$applet"
@@ -77,7 +82,8 @@ root:x:0:
 nogroup:x:65534:
 EOF
 printf 'root:*::0:99999:7:::\nnobody:*::0:99999:7:::\n' >"$root/etc/shadow"
-chmod 640 "$root/etc/shadow"
+printf 'root:*::\nnogroup:*::\n' >"$root/etc/gshadow"
+chmod 640 "$root/etc/shadow" "$root/etc/gshadow"
 printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nnetworks: files\nservices: files\nprotocols: files\n' >"$root/etc/nsswitch.conf"
 cp "$src/etc/services" "$src/etc/protocols" "$root/etc/" 2>/dev/null || true
 : >"$root/etc/resolv.conf"

@@ -6,7 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 need IMAGE RECIPE_HASH VERSION BASE_ROOTFS
 PG_MAJOR="${VERSION%%.*}"
 
-tmp="$(make_temp_dir)"
+make_temp_dir; tmp="$TEMP_DIR"
 root="$tmp/rootfs"
 copy_base_rootfs "$root"
 

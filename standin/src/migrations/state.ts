@@ -35,7 +35,12 @@ function classify(spec: SubsystemSpec, row: SchemaMetaRow | undefined): Record<B
 }
 
 export function schemaState(subsystems: readonly SubsystemSpec[], rows: ReadonlyMap<string, SchemaMetaRow> | null): SchemaState {
-  if (rows === null) return { needsBootstrap: true };
+  // Kong's state for a database without schema_meta still lists every migration as new: that is
+  // what `bootstrap` runs.
+  if (rows === null) {
+    const all = subsystems.map((s) => ({ subsystem: s.name, migrations: s.migrations })).filter((s) => s.migrations.length > 0);
+    return { needsBootstrap: true, newMigrations: all.length > 0 ? all : undefined };
+  }
   const lists: Record<Bucket, SubsystemMigrations[]> = { executed: [], pending: [], new: [], missing: [] };
   for (const spec of subsystems) {
     const buckets = classify(spec, rows.get(spec.name));

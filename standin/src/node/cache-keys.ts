@@ -22,7 +22,7 @@ export function cacheKeyFormat(version: string, wsId: string | null): CacheKeyFn
 }
 
 /** plugins' cache_key fields are (name, route, service, consumer). */
-export function pluginCacheKey(fmt: CacheKeyFn, row: { name: unknown; route_id?: unknown; service_id?: unknown; consumer_id?: unknown }): string {
+export function pluginCacheKey(fmt: CacheKeyFn, row: Readonly<Record<string, unknown>>): string {
   const s = (v: unknown): string => (typeof v === "string" ? v : "");
   return fmt("plugins", s(row.name), s(row.route_id), s(row.service_id), s(row.consumer_id));
 }

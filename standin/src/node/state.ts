@@ -47,7 +47,9 @@ export class NodeState {
 
   /** The initial build of Kong.init: a plugin in use but not enabled fails the start. */
   async init(): Promise<void> {
-    await this.rebuildRouter();
+    const [routes, services] = await Promise.all([this.ds.entities.all("routes"), this.ds.entities.all("services")]);
+    this.router = new Router(routes, services, this.version);
+    this.routerStale = false;
     const it = PluginsIterator.build(await this.ds.entities.all("plugins"), this.enabledPlugins);
     if ("error" in it) throw new Error(`error building initial plugins: ${it.error}`);
     this.plugins = it;

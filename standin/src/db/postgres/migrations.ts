@@ -2,6 +2,7 @@
 // schema_meta (key, subsystem, last_executed, executed TEXT[], pending TEXT[]), locks (key, owner, ttl).
 import type pg from "pg";
 import type { MigrationStore, SchemaMetaRow } from "../types.ts";
+import { pgmoonMessage } from "./connection.ts";
 
 const LOCK_KEY = "migrations";
 
@@ -68,7 +69,8 @@ export class PgMigrationStore implements MigrationStore {
       await client.query("COMMIT");
     } catch (e) {
       await client.query("ROLLBACK").catch(() => undefined);
-      throw e;
+      // The migration engine prints what pgmoon would have returned (`ERROR: …`).
+      throw new Error(pgmoonMessage(e), { cause: e });
     } finally {
       client.release();
     }

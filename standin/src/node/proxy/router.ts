@@ -90,7 +90,8 @@ export class Router {
 
   constructor(routes: readonly Row[], services: readonly Row[], private readonly version: string) {
     const byId = new Map(services.map((s) => [s.id as string, s]));
-    this.compiled = routes.map((r) => compile(r, byId, version)).sort(byKey);
+    // A disabled service (2.7+) takes its routes out of the router.
+    this.compiled = routes.map((r) => compile(r, byId, version)).filter((c) => c.service?.enabled !== false).sort(byKey);
   }
 
   get size(): number { return this.compiled.length; }

@@ -1,0 +1,104 @@
+import { expect } from "chai";
+import { adminWritesPropagated } from "./admin-writes-propagated.ts";
+import { noNewAdminWritesBeforeFinish } from "./no-new-admin-writes-before-finish.ts";
+import { F } from "./records.ts";
+import { RunFixture } from "./testing.ts";
+
+const ALL = ["blue-1", "blue-2", "green-1", "green-2"];
+
+/** Shift from 0; one ok write via blue-1 at 1000 (done 1010), seen everywhere. */
+function propagatedRun(lagMs = 2000): RunFixture {
+  const fx = new RunFixture();
+  fx.at(0).phase("Shift").step(0, 10);
+  fx.at(1000);
+  fx.write("blue-1", "ok");
+  fx.observe("w-1", "blue-1");
+  fx.at(1010 + lagMs / 2).observe("w-1", "blue-2", false).observe("w-1", "green-1");
+  fx.at(1010 + lagMs);
+  for (const node of ALL) fx.observe("w-1", node);
+  return fx;
+}
+
+describe("admin-writes-propagated", () => {
+  it("passes when every ok write is seen on every node within the bound, with lags per phase and cluster", async () => {
+    const r = await adminWritesPropagated.check(propagatedRun().ctx());
+    expect([r.status, r.message]).to.deep.equal(["pass", "all 1 ok writes visible on every node within 6000 ms (lag p50 1000 ms, p99 2000 ms, max 2000 ms)"]);
+    const lags = r.data!.lags as { perPhase: Record<string, { max: number }>; perCluster: Record<string, { p50: number; max: number }> };
+    expect(lags.perPhase.Shift!.max).to.equal(2000);
+    expect([lags.perCluster.blue!.p50, lags.perCluster.green!.p50, lags.perCluster.green!.max]).to.deep.equal([0, 1000, 2000]);
+  });
+
+  it("fails a write never seen on a node and one seen too late, naming write, entity, node and phase", async () => {
+    const fx = propagatedRun(7000);
+    fx.at(9000);
+    const lost = fx.write("blue-2", "ok", 10, { entity: "routes/r-9", action: "update" });
+    for (const node of ["blue-1", "blue-2", "green-1"]) fx.observe(lost, node);
+    const r = await adminWritesPropagated.check(fx.ctx());
+    expect(r.status).to.equal("fail");
+    expect(r.message).to.equal("3 problems with Admin writes: write w-1 (create services/svc-1 via blue-1 during Shift step 10%) seen on blue-2 after 7000 ms > bound 6000 ms; write w-1 (create services/svc-1 via blue-1 during Shift step 10%) seen on green-2 after 7000 ms > bound 6000 ms; write w-2 (update routes/r-9 via blue-2 during Shift step 10%) never seen on green-2");
+  });
+
+  it("reports unknown-outcome writes, failing only those seen on some nodes but not all, and failed writes that show up", async () => {
+    const fx = propagatedRun();
+    fx.at(5000);
+    fx.write("blue-1", "info"); // w-2: never seen -> note
+    const partial = fx.write("blue-1", "info"); // w-3: seen on blue-1 only -> fail
+    fx.observe(partial, "blue-1");
+    const r1 = await adminWritesPropagated.check(fx.ctx());
+    expect(r1.message).to.equal("1 problem with Admin writes: write w-3 (create services/svc-3 via blue-1 during Shift step 10%) had an unknown outcome and is seen on blue-1 but not on blue-2, green-1, green-2");
+    const ghost = fx.write("blue-2", "fail");
+    fx.observe(ghost, "green-2");
+    const r2 = await adminWritesPropagated.check(fx.ctx());
+    expect(r2.message).to.match(/; write w-4 \(create services\/svc-4 via blue-2 during Shift step 10%\) failed but is visible on green-2$/);
+    expect(r2.evidence).to.include("write w-2 (create services/svc-2 via blue-1 during Shift step 10%) had an unknown outcome and was not observed anywhere");
+  });
+
+  it("passes with a note for an unknown-outcome write not observed, and is unknown without ok writes", async () => {
+    const fx = propagatedRun();
+    fx.at(5000).write("blue-1", "info");
+    expect((await adminWritesPropagated.check(fx.ctx())).message).to.match(/; 1 with unknown outcome reported$/);
+    const none = new RunFixture();
+    none.write("blue-1", "info");
+    const r = await adminWritesPropagated.check(none.ctx());
+    expect([r.status, r.message]).to.deep.equal(["unknown", "no successful Admin writes in history.jsonl: nothing to check"]);
+  });
+
+  it("honours expectOn: a write only needs the nodes it names", async () => {
+    const fx = new RunFixture();
+    fx.at(0).phase("AfterFinish");
+    const id = fx.write("green-1", "ok", 10, { expectOn: ["green-1", "green-2"] });
+    fx.at(500).observe(id, "green-1").observe(id, "green-2");
+    expect((await adminWritesPropagated.check(fx.ctx())).status).to.equal("pass");
+  });
+});
+
+describe("no-new-admin-writes-before-finish", () => {
+  function run(): RunFixture {
+    const fx = new RunFixture();
+    fx.at(0).phase("Shift").step(0, 25);
+    fx.at(100).write("blue-1", "ok");
+    fx.at(200).write("green-1", "refused", 0);
+    fx.at(900).phase("MigrationsFinish");
+    const finish = fx.history.invoke("migrations", F.migrationsFinish, { image: "kong-standin:2.6.0" });
+    fx.at(1000).history.ok(finish, { exitCode: 0, stdout: "", stderr: "", image: "kong-standin:2.6.0" });
+    fx.phase("AfterFinish").at(1100).write("green-2", "ok");
+    return fx;
+  }
+
+  it("passes when green writes come after finish and the guard refused the early ones", async () => {
+    const r = await noNewAdminWritesBeforeFinish.check(run().ctx());
+    expect([r.status, r.message]).to.deep.equal(["pass", "no Admin write reached the new cluster before finish (migrations finish completed at 1000 ms; 1 refused by the harness's guard)"]);
+  });
+
+  it("fails a write sent to a green node before finish, with when and what", async () => {
+    const fx = new RunFixture();
+    fx.at(0).phase("Shift").step(0, 50);
+    fx.at(300).write("green-2", "ok", 10, { entity: "consumers/alice" });
+    const r = await noNewAdminWritesBeforeFinish.check(fx.ctx());
+    expect([r.status, r.message]).to.deep.equal(["fail", "1 Admin write was sent to the new cluster before finish (migrations finish never completed); first: create consumers/alice to green-2 at 300 ms during Shift step 50%"]);
+  });
+
+  it("is unknown when no writes were made", async () => {
+    expect((await noNewAdminWritesBeforeFinish.check(new RunFixture().ctx())).status).to.equal("unknown");
+  });
+});

@@ -1,0 +1,9 @@
+// The report area's import surface: report.json (always written), the console summary, and the
+// offline re-check.
+export { REPORT_SCHEMA_VERSION, assembleReport, verdictOf, writeReport, writeReportSync } from "./report.ts";
+export type { AdminSummary, ImageUse, MigrationOutput, Report, ReportInput } from "./report.ts";
+export { formatSummary } from "./summary.ts";
+export type { SummaryOptions } from "./summary.ts";
+export { analyzeRun, recheck } from "./analyze.ts";
+export { requestTables } from "./tables.ts";
+export type { LatencyByCluster, PhaseRow, StepRow } from "./tables.ts";

@@ -1,0 +1,176 @@
+// `report.json`: written for every run, also failed and interrupted ones. `assembleReport` turns
+// whatever data exists (possibly partial) into a complete Report; `writeReportSync` is safe to
+// call from a `finally` or a signal handler (synchronous, atomic rename, never throws for bad data).
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { RUN_FILES, worst, type CheckResult, type NodeLogValue, type PhaseDiff, type Quantiles } from "../checks/index.ts";
+import type { PhaseRow, StepRow } from "./tables.ts";
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export interface ImageUse {
+  /** "old", "new", "datastore", "load-balancer", ... */
+  readonly role: string;
+  readonly ref: string;
+  /** Image id (sha256:...) when known. */
+  readonly id?: string;
+  /** True for kong-standin images: the run qualifies the harness, not Kong. */
+  readonly standin: boolean;
+  readonly version?: string;
+}
+
+export interface AdminSummary {
+  readonly writes: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly unknown: number;
+  readonly boundMs: number | null;
+  readonly lagMs: {
+    readonly all: Quantiles | null;
+    readonly perPhase: Readonly<Record<string, Quantiles | null>>;
+    readonly perCluster: Readonly<Record<string, Quantiles | null>>;
+  };
+  /** Each write with when it became visible where (admin-writes-propagated's WriteOutcome). */
+  readonly history: readonly unknown[];
+}
+
+export interface MigrationOutput {
+  readonly f: string;
+  readonly image: string;
+  readonly phase: string;
+  readonly exitCode: number | null;
+  readonly durationMs: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly problems: readonly string[];
+}
+
+/** Everything a report may hold; all optional, so a partial run can still be reported. */
+export interface ReportInput {
+  readonly runId?: string;
+  readonly scenario?: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly interrupted?: boolean;
+  /** "SIGINT", "error budget breached at ...", an error message. */
+  readonly interruptReason?: string;
+  readonly checks?: readonly CheckResult[];
+  readonly images?: readonly ImageUse[];
+  readonly versions?: { readonly old?: string; readonly new?: string };
+  readonly phases?: readonly PhaseRow[];
+  readonly steps?: readonly StepRow[];
+  readonly admin?: AdminSummary;
+  readonly migrations?: readonly MigrationOutput[];
+  readonly schemaDiffs?: readonly PhaseDiff[];
+  readonly nodeLogs?: readonly NodeLogValue[];
+  /** Harness errors met on the way (a report is still written). */
+  readonly errors?: readonly string[];
+  readonly recheckedAt?: string;
+}
+
+export interface Report {
+  readonly schemaVersion: number;
+  readonly runId: string | null;
+  readonly scenario: string | null;
+  /** "pass" only when the run completed, there were checks, and every one passed. */
+  readonly verdict: "pass" | "fail";
+  readonly interrupted: boolean;
+  readonly interruptReason: string | null;
+  readonly counts: { readonly pass: number; readonly fail: number; readonly unknown: number };
+  readonly checks: readonly CheckResult[];
+  readonly images: readonly ImageUse[];
+  /** True when any image is a stand-in. */
+  readonly standin: boolean;
+  readonly versions: { readonly old: string | null; readonly new: string | null };
+  readonly phases: readonly PhaseRow[];
+  readonly steps: readonly StepRow[];
+  readonly admin: AdminSummary | null;
+  readonly migrations: readonly MigrationOutput[];
+  readonly schemaDiffs: readonly PhaseDiff[];
+  readonly nodeLogs: readonly NodeLogValue[];
+  readonly timings: { readonly startedAt: string | null; readonly finishedAt: string | null; readonly durationMs: number | null };
+  readonly errors: readonly string[];
+  readonly generatedAt: string;
+  readonly recheckedAt: string | null;
+}
+
+export function verdictOf(checks: readonly CheckResult[], interrupted: boolean): "pass" | "fail" {
+  return !interrupted && checks.length > 0 && worst(checks) === "pass" ? "pass" : "fail";
+}
+
+export function assembleReport(input: ReportInput, now: Date = new Date()): Report {
+  const checks = [...(input.checks ?? [])];
+  const interrupted = input.interrupted ?? false;
+  const images = [...(input.images ?? [])];
+  const started = input.startedAt ? Date.parse(input.startedAt) : NaN;
+  const finished = input.finishedAt ? Date.parse(input.finishedAt) : NaN;
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    runId: input.runId ?? null,
+    scenario: input.scenario ?? null,
+    verdict: verdictOf(checks, interrupted),
+    interrupted,
+    interruptReason: input.interruptReason ?? null,
+    counts: {
+      pass: checks.filter((c) => c.status === "pass").length,
+      fail: checks.filter((c) => c.status === "fail").length,
+      unknown: checks.filter((c) => c.status === "unknown").length,
+    },
+    checks,
+    images,
+    standin: images.some((i) => i.standin),
+    versions: { old: input.versions?.old ?? null, new: input.versions?.new ?? null },
+    phases: input.phases ?? [],
+    steps: input.steps ?? [],
+    admin: input.admin ?? null,
+    migrations: input.migrations ?? [],
+    schemaDiffs: input.schemaDiffs ?? [],
+    nodeLogs: input.nodeLogs ?? [],
+    timings: {
+      startedAt: input.startedAt ?? null,
+      finishedAt: input.finishedAt ?? null,
+      durationMs: Number.isFinite(finished - started) ? finished - started : null,
+    },
+    errors: input.errors ?? [],
+    generatedAt: now.toISOString(),
+    recheckedAt: input.recheckedAt ?? null,
+  };
+}
+
+/** JSON that survives Infinity/NaN (as null) and cycles (as "[circular]"). */
+function toJson(value: unknown): string {
+  const seen = new WeakSet<object>();
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (typeof v === "number" && !Number.isFinite(v)) return null;
+    if (typeof v === "object" && v !== null) {
+      if (seen.has(v)) return "[circular]";
+      seen.add(v);
+    }
+    return v;
+  }, 2);
+}
+
+/**
+ * Writes `<runDir>/report.json` now, synchronously and atomically (tmp file + rename): for a
+ * `finally` or a signal handler. Returns the report and its path.
+ */
+export function writeReportSync(runDir: string, input: ReportInput): { report: Report; path: string } {
+  let report: Report;
+  try {
+    report = assembleReport(input);
+  } catch (err) {
+    // Never lose the report: keep what can be kept and say what went wrong.
+    report = assembleReport({ interrupted: true, errors: [`report data could not be assembled: ${err instanceof Error ? err.message : String(err)}`] });
+  }
+  mkdirSync(runDir, { recursive: true });
+  const path = join(runDir, RUN_FILES.report);
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${toJson(report)}\n`);
+  renameSync(tmp, path);
+  return { report, path };
+}
+
+/** Same as writeReportSync, as a promise (for symmetry with the rest of the run). */
+export async function writeReport(runDir: string, input: ReportInput): Promise<{ report: Report; path: string }> {
+  return writeReportSync(runDir, input);
+}

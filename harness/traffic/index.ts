@@ -1,0 +1,30 @@
+// The traffic area's only import surface: weight plans and the shift state machine (pure), the
+// load balancer (I/O), request sinks, and split statistics. Kept private on purpose: the proxy
+// path (forward.ts), the node registry (backends.ts) and the health checker's internals.
+export { WeightPlan, DEFAULT_STEPS, DEFAULT_HOLD_MS } from "./weight-plan.ts";
+export type { WeightPlanOptions } from "./weight-plan.ts";
+export { advance, initialShiftStatus } from "./advance.ts";
+export type { ShiftAction, ShiftPhase, ShiftStatus, Verdict } from "./advance.ts";
+export { driveShift, realSleep } from "./shift-driver.ts";
+export type { ShiftDriverOptions, ShiftTarget, Sleep } from "./shift-driver.ts";
+export { LoadBalancer, NULL_SINK } from "./load-balancer.ts";
+export { StartedLoadBalancer } from "./started-load-balancer.ts";
+export type { AbortPredicate, Breach, FailureListener, LoadBalancerSettings, NodeStatus, WeightChange } from "./started-load-balancer.ts";
+export type { WaitOptions } from "./wait.ts";
+export { CLUSTERS } from "./backends.ts";
+export type { BackendNode, ClusterName, DrainTarget } from "./backends.ts";
+export type { HealthCheckOptions, NormalizedHealthCheck } from "./health-check.ts";
+export { PROBE_HEADER, SOURCE_HEADER } from "./forward.ts";
+export { validateWeights, toGreen } from "./weights.ts";
+export type { Weights } from "./weights.ts";
+export { ErrorBudget, liveFailure } from "./error-budget.ts";
+export type { Baseline, ErrorBudgetOptions } from "./error-budget.ts";
+export type { LiveStats, Tally } from "./live-stats.ts";
+export { JsonlRequestSink, MemoryRequestSink, teeSinks, readRequestRecords } from "./request-sink.ts";
+export type { JsonlRequestSinkOptions, RequestSink } from "./request-sink.ts";
+export { achievedSplit, splitByRecordedWeight, windowsFromWeightChanges, DEFAULT_SPLIT_TOLERANCE_PP } from "./split.ts";
+export type { StepSplit, StepWindow } from "./split.ts";
+export { SmoothWeightedRoundRobin } from "./smooth-wrr.ts";
+export { ManualClock, SystemClock } from "./clock.ts";
+export type { Clock } from "./clock.ts";
+export { DrainTimeoutError, ShiftAbortedError, TrafficAbortedError } from "./errors.ts";

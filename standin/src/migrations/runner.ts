@@ -1,0 +1,76 @@
+// DB:run_migrations (kong/db/init.lua): for each subsystem and migration, run `up` and record it
+// executed or pending, and/or run the teardown and record it done, printing Kong's lines.
+import type { VersionCatalogue } from "../catalogue/versions.ts";
+import type { Log } from "../cli/log.ts";
+import { KongCliError } from "../cli/log.ts";
+import type { MigrationStore, Strategy } from "../db/types.ts";
+import { CRASH_EXIT_CODE, faultySql, MIGRATION_FAULTS, type MigrationFaults } from "./faults.ts";
+import { renderPostgres } from "./ops.ts";
+import { ddlFor } from "./registry.ts";
+import type { SubsystemMigrations } from "./state.ts";
+
+export interface MigrationContext {
+  readonly cat: VersionCatalogue;
+  readonly store: MigrationStore;
+  readonly strategy: Strategy;
+  /** `database 'kong'` / `keyspace 'kong'`. */
+  readonly description: string;
+  readonly log: Log;
+  readonly faults: MigrationFaults;
+}
+
+export const dbErrorPrefix = (strategy: string): string => (strategy === "cassandra" ? "[Cassandra error]" : "[PostgreSQL error]");
+
+export interface RunOptions {
+  readonly runUp: boolean;
+  readonly runTeardown: boolean;
+  /** `up -f`: executed migrations whose teardown is still pending are not torn down again. */
+  readonly skipTeardown?: readonly SubsystemMigrations[];
+  /** Only `kong migrations up` injects the up-side faults. */
+  readonly withUpFaults?: boolean;
+}
+
+const fail = (ctx: MigrationContext, what: string, e: unknown): never => {
+  throw new KongCliError(`${dbErrorPrefix(ctx.strategy)} ${what}: ${(e as Error).message}`);
+};
+
+function sqlOf(ctx: MigrationContext, subsystem: string, name: string, phase: "up" | "teardown"): string {
+  const ddl = ddlFor(ctx.cat, subsystem, name);
+  const ops = phase === "up" ? ddl.up : ddl.teardown ?? [];
+  return renderPostgres(ops, { strict: ctx.faults.active(MIGRATION_FAULTS.notRerunnable) !== undefined });
+}
+
+export async function runMigrations(ctx: MigrationContext, list: readonly SubsystemMigrations[], opts: RunOptions): Promise<void> {
+  const { store, log } = ctx;
+  let processed = 0;
+  let pending = 0;
+  let extra = opts.withUpFaults ? faultySql(ctx.faults) : "";
+  for (const t of list) {
+    log.info(`migrating ${t.subsystem} on ${ctx.description}...`);
+    for (const mig of t.migrations) {
+      const teardown = mig.teardown[ctx.strategy];
+      if (opts.runUp) {
+        const text = [sqlOf(ctx, t.subsystem, mig.name, "up"), extra].filter(Boolean).join("\n");
+        extra = "";
+        await store.runUp(text).catch((e: unknown) => fail(ctx, `failed to run migration '${mig.name}' up`, e));
+        if (opts.withUpFaults && text.trim() !== "" && ctx.faults.active(MIGRATION_FAULTS.crashAfterDdl)) process.exit(CRASH_EXIT_CODE);
+        if (teardown) pending++;
+        if (!(opts.withUpFaults && ctx.faults.active(MIGRATION_FAULTS.recordsNothing))) {
+          const record = teardown ? store.recordPending(t.subsystem, mig.name) : store.recordExecuted(t.subsystem, mig.name);
+          await record.catch((e: unknown) => fail(ctx, `failed to record migration '${mig.name}'`, e));
+        }
+      }
+      const skip = opts.skipTeardown?.some((s) => s.subsystem === t.subsystem && s.migrations.some((m) => m.name === mig.name)) ?? false;
+      if (!skip && opts.runTeardown && teardown) {
+        await store.runUp(sqlOf(ctx, t.subsystem, mig.name, "teardown")).catch((e: unknown) => fail(ctx, `failed to run migration '${mig.name}' teardown`, e));
+        await store.recordTeardownDone(t.subsystem, mig.name).catch((e: unknown) => fail(ctx, `failed to record migration '${mig.name}'`, e));
+        pending = Math.max(pending - 1, 0);
+      }
+      log.info(`${t.subsystem} migrated up to: ${mig.name} ${teardown && !opts.runTeardown ? "(pending)" : "(executed)"}`);
+      processed++;
+    }
+  }
+  log.info(`${processed} migration${processed > 1 ? "s" : ""} processed`);
+  if (processed - pending > 0) log.info(`${processed - pending} executed`);
+  if (pending > 0) log.info(`${pending} pending`);
+}

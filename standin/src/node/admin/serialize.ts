@@ -1,0 +1,19 @@
+// DAO row → the Admin API's JSON for one Kong version: every schema field in schema order, nulls
+// included, foreign keys as `{"id": …}`, internal columns (ws_id, cache_key, ttl) left out.
+import { apiFieldsFor } from "../../catalogue/entities.ts";
+import type { EntityTable, Row } from "../../db/types.ts";
+
+export function toApi(version: string, table: EntityTable, row: Row): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const fd of apiFieldsFor(version, table)) {
+    const v = row[fd.column];
+    if (fd.type === "foreign") out[fd.name] = typeof v === "string" ? { id: v } : null;
+    else out[fd.name] = v === undefined ? null : v;
+  }
+  return out;
+}
+
+/** Row → API body without the version's column restrictions, for write inputs echoing the stored row. */
+export function apiKeyOf(table: EntityTable): string | undefined {
+  return table === "services" || table === "routes" || table === "upstreams" ? "name" : table === "consumers" ? "username" : table === "keyauth_credentials" ? "key" : undefined;
+}

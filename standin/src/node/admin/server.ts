@@ -1,0 +1,128 @@
+// The Admin API listener: GET /, GET /status, /plugins/enabled and the CRUD endpoints of section 7.3,
+// including the nested ones. Every response carries `Server: kong/<version>` and
+// `X-Kong-Admin-Latency`.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { atLeast } from "../../catalogue/entities.ts";
+import type { StandinConfig } from "../../config.ts";
+import type { Datastore, EntityTable, Row } from "../../db/types.ts";
+import type { Faults } from "../../faults.ts";
+import type { NodeState } from "../state.ts";
+import { NOT_FOUND, UNEXPECTED, schemaViolation } from "./errors.ts";
+import { list, patchMissing, read, remove, resolve, write, type ApiResult } from "./crud.ts";
+import { parseBody } from "./body.ts";
+import { log } from "../log.ts";
+
+export interface AdminDeps {
+  readonly version: string;
+  readonly config: StandinConfig;
+  readonly ds: Datastore;
+  readonly faults: Faults;
+  readonly state: NodeState;
+  readonly info: () => Promise<Record<string, unknown>>;
+  readonly status: () => Promise<Record<string, unknown>>;
+}
+
+const COLLECTIONS: Readonly<Record<string, EntityTable>> = {
+  services: "services", routes: "routes", consumers: "consumers", plugins: "plugins", upstreams: "upstreams", "key-auths": "keyauth_credentials",
+};
+/** Nested collections: parent table → child segment → [child table, foreign key column]. */
+const NESTED: Readonly<Record<string, Readonly<Record<string, [EntityTable, string]>>>> = {
+  services: { routes: ["routes", "service_id"], plugins: ["plugins", "service_id"] },
+  routes: { plugins: ["plugins", "route_id"] },
+  consumers: { plugins: ["plugins", "consumer_id"], "key-auth": ["keyauth_credentials", "consumer_id"] },
+  upstreams: { targets: ["targets", "upstream_id"] },
+};
+
+export class AdminHandler {
+  constructor(private readonly d: AdminDeps) {}
+
+  handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const t0 = performance.now();
+    this.route(req).catch((e: unknown) => {
+      log("error", `[admin] ${(e as Error).message}`);
+      return { status: UNEXPECTED.status, body: UNEXPECTED.body };
+    }).then((r) => this.send(res, r, t0, req.method === "HEAD"));
+  };
+
+  private send(res: ServerResponse, r: ApiResult, t0: number, head: boolean): void {
+    const body = r.body === undefined ? "" : JSON.stringify(r.body);
+    res.writeHead(r.status, {
+      ...(r.body === undefined ? {} : { "Content-Type": "application/json; charset=utf-8" }),
+      "Content-Length": Buffer.byteLength(body), "Access-Control-Allow-Origin": "*",
+      Server: `kong/${this.d.version}`, "X-Kong-Admin-Latency": String(Math.round(performance.now() - t0)), ...r.headers,
+    });
+    res.end(head ? undefined : body);
+  }
+
+  private async route(req: IncomingMessage): Promise<ApiResult> {
+    const url = new URL(req.url ?? "/", "http://admin");
+    const seg = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    const method = req.method === "HEAD" ? "GET" : req.method ?? "GET";
+    if (seg.length === 0) return method === "GET" ? { status: 200, body: await this.d.info() } : NOT_ALLOWED;
+    if (seg.length === 1 && seg[0] === "status") return { status: 200, body: await this.d.status() };
+    if (seg.length === 2 && seg[0] === "plugins" && seg[1] === "enabled") return { status: 200, body: { enabled_plugins: this.d.config.plugins } };
+    const table = COLLECTIONS[seg[0]!];
+    if (!table) return notFound();
+    const parsed = method === "POST" || method === "PUT" || method === "PATCH" ? await parseBody(req) : { body: {} };
+    if ("error" in parsed) return { status: 400, body: { message: parsed.error } };
+    const body = parsed.body;
+    if (seg.length === 1) return this.collection(method, table, `/${seg[0]}`, url.searchParams, body);
+    if (seg.length === 2) return this.entity(method, table, seg[1]!, body);
+    return this.nested(method, seg, url.searchParams, body);
+  }
+
+  private async collection(method: string, table: EntityTable, path: string, query: URLSearchParams, body: Record<string, unknown>, forced: Row = {}): Promise<ApiResult> {
+    if (method === "GET") return list(this.d, table, path, query, Object.keys(forced).length ? forced : undefined);
+    if (method === "POST") return this.post(table, body, forced);
+    return NOT_ALLOWED;
+  }
+
+  private async post(table: EntityTable, body: Record<string, unknown>, forced: Row): Promise<ApiResult> {
+    // Targets 2.2–2.8: POSTing an existing target updates it (200 + Deprecation), as Kong did.
+    if (table === "targets" && typeof body.target === "string" && forced.upstream_id) {
+      const v = this.d.version;
+      const target = /:\d+$/.test(body.target) ? body.target : `${body.target}:8000`;
+      const same = (await this.d.ds.entities.page("targets", { size: 1000, where: { upstream_id: forced.upstream_id } })).rows.find((t) => t.target === target);
+      if (same && atLeast(v, "2.2.0") && !atLeast(v, "3.0.0")) {
+        const r = await write(this.d, table, "patch", body, same, forced);
+        return r.status === 200 ? { ...r, headers: { Deprecation: "true" } } : r;
+      }
+    }
+    return write(this.d, table, "create", body, null, forced);
+  }
+
+  private async entity(method: string, table: EntityTable, idOrKey: string, body: Record<string, unknown>, where?: Row): Promise<ApiResult> {
+    if (method === "GET") return read(this.d, table, idOrKey, where);
+    if (method === "DELETE") return remove(this.d, table, idOrKey, where);
+    const existing = await resolve(this.d, table, idOrKey);
+    const owned = existing && (!where || Object.entries(where).every(([k, v]) => existing[k] === v)) ? existing : null;
+    if (method === "PATCH") return owned ? write(this.d, table, "patch", body, owned, where ?? {}) : patchMissing(table, idOrKey);
+    if (method === "PUT") {
+      const key = table === "consumers" ? "username" : "name";
+      const forcedKey = owned || /^[0-9a-f-]{36}$/i.test(idOrKey) ? (owned ? {} : { id: idOrKey }) : { [key]: idOrKey };
+      if (!owned && !("id" in forcedKey) && table !== "services" && table !== "routes" && table !== "consumers" && table !== "upstreams") {
+        return { status: 400, body: schemaViolation({ id: "expected a valid UUID" }).body };
+      }
+      const input = { ...body, ...forcedKey };
+      return write(this.d, table, "replace", input, owned, where ?? {});
+    }
+    return NOT_ALLOWED;
+  }
+
+  private async nested(method: string, seg: string[], query: URLSearchParams, body: Record<string, unknown>): Promise<ApiResult> {
+    const parentTable = COLLECTIONS[seg[0]!];
+    const child = NESTED[seg[0]!]?.[seg[2]!];
+    if (!parentTable || !child || seg.length > 4) return notFound();
+    const parent = await resolve(this.d, parentTable, seg[1]!);
+    if (!parent) return notFound();
+    const [table, fk] = child;
+    const forced: Row = { [fk]: parent.id };
+    if (seg.length === 3 || (table === "targets" && seg[3] === "all")) {
+      return this.collection(method, table, `/${seg.slice(0, 3).join("/")}`, query, body, forced);
+    }
+    return this.entity(method, table, seg[3]!, body, forced);
+  }
+}
+
+const NOT_ALLOWED: ApiResult = { status: 405, body: { message: "Method not allowed" } };
+const notFound = (): ApiResult => ({ status: NOT_FOUND.status, body: NOT_FOUND.body });

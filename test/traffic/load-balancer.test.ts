@@ -1,0 +1,204 @@
+// The load balancer in front of real local HTTP backends on 127.0.0.1: weights per step, live
+// changes, drains, transport failures as records, the error-budget rollback, and requests.jsonl.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import type { RequestLine } from "../../harness/checks/records.ts";
+import {
+  DrainTimeoutError, JsonlRequestSink, LoadBalancer, MemoryRequestSink, ShiftAbortedError, SystemClock, WeightPlan,
+  achievedSplit, splitByRecordedWeight, toGreen, windowsFromWeightChanges, type StartedLoadBalancer,
+} from "../../harness/traffic/index.ts";
+import { Client, TestBackend, deadUrl } from "./backends.ts";
+
+describe("traffic: load balancer", function () {
+  this.timeout(20_000);
+  const cleanup: (() => Promise<unknown>)[] = [];
+  afterEach(async function () {
+    while (cleanup.length > 0) await cleanup.pop()!();
+  });
+
+  async function backends(...names: string[]): Promise<TestBackend[]> {
+    const started = await Promise.all(names.map((n) => TestBackend.start(n)));
+    cleanup.push(() => Promise.all(started.map((b) => b.stop())));
+    return started;
+  }
+  async function start(lb: LoadBalancer): Promise<{ lb: StartedLoadBalancer; client: Client }> {
+    const started = await lb.start();
+    const client = new Client(started.url);
+    cleanup.push(() => started.stop(), () => client.close());
+    return { lb: started, client };
+  }
+  const node = (b: TestBackend) => ({ name: b.name, url: b.url });
+
+  it("achieves every step of the default plan within 3 pp, round-robin over each cluster's nodes", async function () {
+    const [b1, b2, g1, g2] = await backends("blue-1", "blue-2", "green-1", "green-2");
+    const sink = new MemoryRequestSink();
+    const { lb, client } = await start(new LoadBalancer().withSink(sink).withNodes("blue", [node(b1!), node(b2!)]).withNodes("green", [node(g1!), node(g2!)]));
+    const plan = WeightPlan.default();
+    for (const green of plan.steps) {
+      lb.setWeights(toGreen(green));
+      const answers = await client.many(100);
+      expect(answers.every((a) => a.status === 200 && a.body === a.node)).to.equal(true);
+    }
+    const end = new SystemClock().now() + 1e12;
+    const byWindow = achievedSplit(sink.records, windowsFromWeightChanges(lb.weightChanges().slice(1), end));
+    const byWeight = splitByRecordedWeight(sink.records);
+    for (const split of [byWindow, byWeight]) {
+      expect(split.map((s) => s.plannedGreen)).to.deep.equal([...plan.steps]);
+      expect(split.map((s) => s.requests)).to.deep.equal(plan.steps.map(() => 100));
+      expect(split.map((s) => s.verdict)).to.deep.equal(plan.steps.map(() => "pass"));
+    }
+    expect(byWeight.map((s) => s.green)).to.deep.equal([...plan.steps]); // smooth WRR is exact per 100
+    const stats = lb.stats();
+    expect(stats.byNode["blue-1"]!.requests).to.be.closeTo(stats.byNode["blue-2"]!.requests, 1);
+    expect(stats.byNode["green-1"]!.requests).to.be.closeTo(stats.byNode["green-2"]!.requests, 1);
+    expect(sink.records[0]).to.include({ probe: "echo", method: "GET", path: "/echo", attempts: 1, clientStatus: 200 });
+  });
+
+  it("applies a weight change live to the next request while load runs", async function () {
+    const [b1, g1] = await backends("blue-1", "green-1");
+    const sink = new MemoryRequestSink();
+    const { lb, client } = await start(new LoadBalancer().withSink(sink).withNodes("blue", [node(b1!)]).withNodes("green", [node(g1!)]));
+    const load = client.many(400, 8);
+    await b1!.arrivals(100);
+    lb.setWeights(toGreen(100));
+    const changedAt = lb.weightChanges().at(-1)!.atMs;
+    await load;
+    const after = sink.records.filter((r) => r.startMs > changedAt);
+    const before = sink.records.filter((r) => r.startMs < changedAt);
+    expect(after.length).to.be.greaterThan(0);
+    expect(after.every((r) => r.cluster === "green" && r.greenWeight === 100)).to.equal(true);
+    expect(before.every((r) => r.cluster === "blue" && r.greenWeight === 0)).to.equal(true);
+  });
+
+  it("drains a cluster: no new requests, resolves only after in-flight slow requests completed", async function () {
+    const [b1, g1] = await backends("blue-1", "green-1");
+    b1!.behaviour = "hold";
+    const sink = new MemoryRequestSink();
+    const { lb, client } = await start(new LoadBalancer().withSink(sink).withNodes("blue", [node(b1!)]).withNodes("green", [node(g1!)]));
+    const slow = Promise.all([1, 2, 3, 4, 5].map(() => client.get()));
+    await b1!.arrivals(5);
+    lb.setWeights(toGreen(100));
+    const events: string[] = [];
+    const drained = lb.drain("blue", { timeoutMs: 10_000 }).then(() => events.push("drained"));
+    const during = await client.get();
+    expect(during).to.include({ status: 200, cluster: "green" });
+    expect(lb.nodes("blue")[0]).to.include({ draining: true, inFlight: 5 });
+    await new Promise((r) => setImmediate(r));
+    expect(events).to.deep.equal([]);
+    events.push(`released ${b1!.release()}`);
+    const answers = await slow;
+    await drained;
+    expect(events).to.deep.equal(["released 5", "drained"]);
+    expect(answers.map((a) => `${a.status} ${a.node}`)).to.deep.equal(Array(5).fill("200 blue-1"));
+    expect(sink.records.filter((r) => r.node === "blue-1" && r.status === 200)).to.have.length(5);
+    expect(b1!.received).to.equal(5);
+  });
+
+  it("fails a drain that outlasts its timeout with a message naming what is in flight", async function () {
+    const [b1] = await backends("blue-1");
+    b1!.behaviour = "hold";
+    const { lb, client } = await start(new LoadBalancer().withNodes("blue", [node(b1!)]));
+    const slow = client.get();
+    await b1!.arrivals(1);
+    const error = await lb.drain({ node: "blue-1" }, { timeoutMs: 50 }).then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(DrainTimeoutError);
+    expect((error as Error).message).to.equal('Drain of node "blue-1" not finished after 50ms: 1 request(s) still in flight');
+    b1!.release();
+    expect((await slow).status).to.equal(200);
+  });
+
+  it("records a reset, a refused connection, a timeout and a missing backend, each answered with a clear status", async function () {
+    const [reset, slow] = await backends("blue-1", "green-1");
+    reset!.behaviour = "reset";
+    slow!.behaviour = "hold";
+    const sink = new MemoryRequestSink();
+    const { lb, client } = await start(new LoadBalancer().withSink(sink).withTimeoutMs(200).withNodes("blue", [node(reset!)]).withNodes("green", [node(slow!)]));
+    expect(await client.get()).to.include({ status: 502, node: "blue-1" });
+    await lb.removeNode("blue-1");
+    lb.addNode("blue", { name: "blue-dead", url: await deadUrl() });
+    expect(await client.get()).to.include({ status: 502, node: "blue-dead" });
+    lb.setWeights(toGreen(100));
+    expect(await client.get()).to.include({ status: 504, node: "green-1" });
+    await lb.removeNode("green-1");
+    const none = await client.get();
+    expect(none).to.include({ status: 503, cluster: "green", body: "kuh-lb: no backend available in cluster green\n" });
+    const pick = (r: RequestLine) => ({ node: r.node, status: r.status, error: r.error, clientStatus: r.clientStatus });
+    expect(sink.records.map(pick)).to.deep.equal([
+      { node: "blue-1", status: null, error: "reset", clientStatus: 502 },
+      { node: "blue-dead", status: null, error: "connect", clientStatus: 502 },
+      { node: "green-1", status: null, error: "timeout", clientStatus: 504 },
+      { node: null, status: null, error: "no-backend", clientStatus: 503 },
+    ]);
+    expect(lb.stats().byFailure).to.deep.equal({ reset: 1, connect: 1, timeout: 1, "no-backend": 1 });
+  });
+
+  it("retries an idempotent request that failed to connect on another node of the cluster", async function () {
+    const [b2] = await backends("blue-2");
+    const sink = new MemoryRequestSink();
+    const { client } = await start(new LoadBalancer().withSink(sink).withRetries({ onConnectFailure: 1 })
+      .withNodes("blue", [{ name: "blue-1", url: await deadUrl() }, node(b2!)]));
+    const answers = await client.many(4, 1);
+    expect(answers.map((a) => `${a.status} ${a.node}`)).to.deep.equal(Array(4).fill("200 blue-2"));
+    expect(sink.records.map((r) => r.attempts)).to.deep.equal([2, 1, 2, 1]);
+  });
+
+  it("takes a dead node out of rotation by health checks", async function () {
+    const [b2] = await backends("blue-2");
+    const changes: string[] = [];
+    const { lb, client } = await start(new LoadBalancer().withHealthCheck({ intervalMs: 10, unhealthyThreshold: 1 })
+      .withNodes("blue", [{ name: "blue-1", url: await deadUrl() }, node(b2!)]));
+    lb.onHealthChange((n, healthy) => changes.push(`${n} ${healthy}`));
+    const out = new Promise<void>((resolve) => lb.onHealthChange(() => resolve()));
+    await out;
+    expect(changes).to.deep.equal(["blue-1 false"]);
+    expect(lb.nodes().map((n) => `${n.name} ${n.healthy}`)).to.deep.equal(["blue-1 false", "blue-2 true"]);
+    expect((await client.many(6, 2)).every((a) => a.status === 200 && a.node === "blue-2")).to.equal(true);
+  });
+
+  it("rolls traffic back to blue on the request that breaches the error budget, before the next request", async function () {
+    const [b1, g1] = await backends("blue-1", "green-1");
+    g1!.behaviour = "error500";
+    const sink = new MemoryRequestSink();
+    const { lb, client } = await start(new LoadBalancer().withSink(sink).withErrorBudget({ maxFailures: 2 }).withBaseline({ echo: 200 })
+      .withNodes("blue", [node(b1!)]).withNodes("green", [node(g1!)]));
+    const aborts: number[] = [];
+    lb.onAbort((b) => aborts.push(b.record.seq));
+    lb.setWeights(toGreen(50));
+    await client.many(40, 1);
+    const breach = lb.breach!;
+    expect(breach.reason).to.equal("error budget breached: 3 failed requests, at most 2 allowed (last: status on green-1)");
+    expect(aborts).to.deep.equal([breach.record.seq]);
+    expect(lb.abortSignal.aborted).to.equal(true);
+    // Synchronous on the request path: rolled back at the breaching request's completion...
+    expect(breach.atMs - breach.record.endMs).to.be.within(0, 1_000);
+    // ...so every later request went to blue, and only 3 ever failed.
+    const later = sink.records.filter((r) => r.seq > breach.record.seq);
+    expect(later).to.have.length(40 - 1 - breach.record.seq);
+    expect(later.every((r) => r.cluster === "blue" && r.status === 200)).to.equal(true);
+    expect(sink.records.filter((r) => r.status === 500)).to.have.length(3);
+    expect(lb.weightChanges().at(-1)).to.include({ blue: 100, green: 0, cause: "abort" });
+    expect(() => lb.setWeights(toGreen(5))).to.throw(ShiftAbortedError, `Setting green weight 5% refused: traffic was rolled back to blue (${breach.reason})`);
+    lb.setWeights(toGreen(0)); // going back to blue is always allowed
+  });
+
+  it("writes one JSONL line per request, matching the counters", async function () {
+    const [b1, g1] = await backends("blue-1", "green-1");
+    const dir = mkdtempSync(join(tmpdir(), "kuh-traffic-"));
+    cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, "requests.jsonl");
+    const sink = new JsonlRequestSink(file, { batchSize: 16 });
+    const { lb, client } = await start(new LoadBalancer().withSink(sink).withWeights(toGreen(25)).withNodes("blue", [node(b1!)]).withNodes("green", [node(g1!)]));
+    await client.many(203, 8);
+    await lb.stop();
+    await sink.close();
+    const lines = readFileSync(file, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as RequestLine);
+    expect(lines).to.have.length(203);
+    expect(lines.map((r) => r.seq).sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 203 }, (_, i) => i));
+    const stats = lb.stats();
+    expect(stats.requests).to.equal(203);
+    expect(lines.filter((r) => r.cluster === "green")).to.have.length(stats.byCluster.green.requests);
+    expect(b1!.received + g1!.received).to.equal(203);
+  });
+});
