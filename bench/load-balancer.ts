@@ -5,7 +5,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
-import { attack, type AttackSummary } from "../harness/load/index.ts";
+import { percentile, startAttack } from "../harness/load/index.ts";
+import { HarnessError } from "../harness/errors.ts";
 import { labTool } from "../harness/runtime/lab-state.ts";
 import { LoadBalancer } from "../harness/traffic/index.ts";
 
@@ -49,18 +50,35 @@ export async function benchLoadBalancer(options: LoadBalancerBenchOptions = {}):
   const { child, url: upstream } = await startUpstream();
   const lb = await new LoadBalancer().withNodes("blue", [{ name: "upstream", url: upstream }]).start();
   try {
-    const run = (url: string, ratePerSecond: number, ms: number, w?: number): Promise<AttackSummary> =>
-      attack({ binary, targets: [{ name: "bench", method: "GET", url: `${url}/bench`, headers: { "x-kuh-probe": "bench" } }], ratePerSecond, durationMs: ms, ...(w ? { workers: w, maxWorkers: w } : {}) });
+    const run = async (url: string, ratePerSecond: number, ms: number, into?: Sample, w?: number): Promise<void> => {
+      const summary = await startAttack({
+        binary, targets: [{ name: "bench", method: "GET", url: `${url}/bench`, headers: { "x-kuh-probe": "bench" } }], ratePerSecond, durationMs: ms,
+        signal: AbortSignal.timeout(ms + 30_000), ...(w ? { workers: w, maxWorkers: w } : {}),
+        onResult: (r) => into?.add(r.code, r.latencyNs / 1e6),
+      }).done;
+      if (summary.aborted) throw new HarnessError(`vegeta attack on ${url} not finished after ${ms + 30_000}ms`);
+    };
     await run(upstream, rate, 1_000); // warm-up: connections, JIT
     await run(lb.url, rate, 1_000);
-    const direct = side(await run(upstream, rate, durationMs));
-    const throughLb = side(await run(lb.url, rate, durationMs));
-    const maxDirect = ok(await run(upstream, 1_000_000, maxDurationMs, workers)) / (maxDurationMs / 1_000);
-    const maxLb = ok(await run(lb.url, 1_000_000, maxDurationMs, workers)) / (maxDurationMs / 1_000);
+    // Direct and through-LB runs alternate in 1 s slices, so both see the same background load.
+    const direct = new Sample();
+    const viaLb = new Sample();
+    for (let left = durationMs; left > 0; left -= 1_000) {
+      await run(upstream, rate, Math.min(1_000, left), direct);
+      await run(lb.url, rate, Math.min(1_000, left), viaLb);
+    }
+    const maxDirect = new Sample();
+    const maxLb = new Sample();
+    for (let left = maxDurationMs; left > 0; left -= 1_000) {
+      await run(upstream, 1_000_000, Math.min(1_000, left), maxDirect, workers);
+      await run(lb.url, 1_000_000, Math.min(1_000, left), maxLb, workers);
+    }
+    const [d, l] = [direct.side(), viaLb.side()];
+    const [md, ml] = [maxDirect.ok / (maxDurationMs / 1_000), maxLb.ok / (maxDurationMs / 1_000)];
     const result: LoadBalancerBenchResult = {
-      ratePerSecond: rate, direct, throughLb, p99AddedMs: throughLb.p99Ms - direct.p99Ms,
-      maxThroughput: { direct: maxDirect, throughLb: maxLb, ratio: maxLb / maxDirect },
-      targets: { p99AddedUnder1Ms: throughLb.p99Ms - direct.p99Ms < 1, throughputAtLeastHalf: maxLb >= maxDirect / 2 },
+      ratePerSecond: rate, direct: d, throughLb: l, p99AddedMs: l.p99Ms - d.p99Ms,
+      maxThroughput: { direct: md, throughLb: ml, ratio: ml / md },
+      targets: { p99AddedUnder1Ms: l.p99Ms - d.p99Ms < 1, throughputAtLeastHalf: ml >= md / 2 },
     };
     report(result, print);
     return result;
@@ -70,12 +88,17 @@ export async function benchLoadBalancer(options: LoadBalancerBenchOptions = {}):
   }
 }
 
-function side(s: AttackSummary): Side {
-  return { p50Ms: s.latencyMs.p50, p99Ms: s.latencyMs.p99, errors: s.requests - (s.statusCounts["200"] ?? 0), requests: s.requests };
-}
-
-function ok(s: AttackSummary): number {
-  return s.statusCounts["200"] ?? 0;
+class Sample {
+  private readonly latencies: number[] = [];
+  ok = 0;
+  add(code: number, ms: number): void {
+    this.latencies.push(ms);
+    if (code === 200) this.ok++;
+  }
+  side(): Side {
+    const sorted = Float64Array.from(this.latencies).sort();
+    return { p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), errors: sorted.length - this.ok, requests: sorted.length };
+  }
 }
 
 function report(r: LoadBalancerBenchResult, print: (line: string) => void): void {

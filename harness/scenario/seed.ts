@@ -5,6 +5,8 @@ import { HarnessError } from "../errors.ts";
 import type { KongAdminClient } from "../kong/admin-client.ts";
 import { UPSTREAM_ALIAS, UPSTREAM_PORT } from "./upstream.ts";
 
+/** A request with its expected answers. Each probe's URL is unique (its name in the query string),
+ * so client-side load results can be told apart even where two probes share a path. */
 export interface Probe {
   readonly name: string;
   readonly method: string;
@@ -17,7 +19,7 @@ export interface Probe {
 }
 
 const probe = (name: string, method: string, path: string, expect: number[], headers: Record<string, string> = {}): Probe =>
-  ({ name, method, path, headers: { "x-kuh-probe": name, ...headers }, expect, fromUpstream: expect.includes(200) });
+  ({ name, method, path: `${path}?probe=${name}`, headers: { "x-kuh-probe": name, ...headers }, expect, fromUpstream: expect.includes(200) });
 
 export const SEED_PROBES: readonly Probe[] = [
   probe("public-get", "GET", "/public/items", [200]),

@@ -79,6 +79,12 @@ export class Backends {
     return typeof target === "string" ? this.list(target) : [this.get(target.node)];
   }
 
+  /** Closes every pool at once, failing what is still in flight. */
+  async destroyAll(): Promise<void> {
+    await Promise.all([...this.nodes.values()].map((n) => n.pool.destroy()));
+    this.nodes.clear();
+  }
+
   async closeAll(): Promise<void> {
     await Promise.all([...this.nodes.values()].map((n) => n.pool.close()));
     this.nodes.clear();

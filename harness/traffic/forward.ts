@@ -42,39 +42,66 @@ export async function forward(ctx: ForwardContext, req: IncomingMessage, res: Se
   const startMs = ctx.clock.now();
   const { cluster, greenWeight } = ctx.choose();
   const method = req.method ?? "GET";
-  const base = { seq, startMs, probe: header(req, PROBE_HEADER) ?? "", method, path: req.url ?? "/", cluster, greenWeight };
   const source = header(req, SOURCE_HEADER);
-  const body = await readBody(req);
-  const headers = forwardHeaders(req);
+  const base = { seq, startMs, probe: header(req, PROBE_HEADER) ?? "", method, path: req.url ?? "/", cluster, greenWeight, ...(source !== undefined ? { source } : {}) };
+  let body: Buffer | undefined;
+  try {
+    body = await readBody(req);
+  } catch {
+    // The client broke off while sending its body: nothing was forwarded, but the seq is accounted for.
+    ctx.complete({ ...base, endMs: ctx.clock.now(), node: null, status: null, error: "reset", attempts: 0, clientStatus: null });
+    return;
+  }
+  const up: Upstream = { method, path: base.path, headers: forwardHeaders(req), body };
+  const { node, outcome, attempts } = await tryNodes(ctx, cluster, up, res);
+  const error = outcome.error ?? (outcome.status === null ? "no-backend" : undefined);
+  try {
+    ctx.complete({
+      ...base, endMs: ctx.clock.now(), node: node?.name ?? null, status: outcome.status, ...(error !== undefined ? { error } : {}),
+      attempts, clientStatus: outcome.clientStatus,
+    });
+  } finally {
+    // The node counts the request in flight until its record is written, so a drain that resolved
+    // has every record of the drained node.
+    if (node) release(ctx, node);
+  }
+}
+
+function release(ctx: ForwardContext, node: NodeState): void {
+  node.inFlight--;
+  ctx.released();
+}
+
+/** Tries the cluster's nodes (retrying idempotent requests on connect failure) and makes sure the client got an answer. */
+async function tryNodes(ctx: ForwardContext, cluster: ClusterName, up: Upstream, res: ServerResponse): Promise<{ node?: NodeState; outcome: Outcome; attempts: number }> {
   const tried = new Set<string>();
+  const maxAttempts = 1 + (IDEMPOTENT.has(up.method) ? ctx.retriesOnConnectFailure : 0);
   let node: NodeState | undefined;
   let outcome: Outcome | undefined;
-  const maxAttempts = 1 + (IDEMPOTENT.has(method) ? ctx.retriesOnConnectFailure : 0);
-  while (tried.size < maxAttempts) {
+  for (;;) {
     const next = ctx.backends.pick(cluster, tried);
     if (!next) break;
+    if (node) release(ctx, node); // it failed to connect; retried on `next`
     node = next;
     tried.add(node.name);
-    outcome = await attempt(ctx, node, { method, path: base.path, headers, body }, res);
+    outcome = await attempt(ctx, node, up, res);
     if (outcome.error !== "connect") break;
     ctx.connectFailed(node);
+    if (tried.size >= maxAttempts) break;
   }
-  if (!outcome) {
-    const text = `kuh-lb: no backend available in cluster ${cluster}\n`;
-    if (!res.headersSent) res.writeHead(503, { "content-type": "text/plain", "x-kuh-cluster": cluster }).end(text);
-    outcome = { status: null, clientStatus: 503 };
-  } else if (outcome.error !== undefined && !res.headersSent) {
+  if (!node || !outcome) {
+    if (!res.headersSent && !res.destroyed) {
+      res.writeHead(503, { "content-type": "text/plain", "x-kuh-cluster": cluster }).end(`kuh-lb: no backend available in cluster ${cluster}\n`);
+    }
+    return { outcome: { status: null, clientStatus: 503 }, attempts: 0 };
+  }
+  if (outcome.error !== undefined && !res.headersSent && !res.destroyed) {
     const clientStatus = outcome.error === "timeout" ? 504 : 502;
-    res.writeHead(clientStatus, { "content-type": "text/plain", "x-kuh-cluster": cluster, "x-kuh-node": node?.name ?? "" })
-      .end(`kuh-lb: ${outcome.error} error on node ${node?.name}\n`);
-    outcome.clientStatus = clientStatus;
+    res.writeHead(clientStatus, { "content-type": "text/plain", "x-kuh-cluster": cluster, "x-kuh-node": node.name })
+      .end(`kuh-lb: ${outcome.error} error on node ${node.name}\n`);
+    outcome = { ...outcome, clientStatus };
   }
-  const error = outcome.status === null && outcome.error === undefined ? "no-backend" as const : outcome.error;
-  const record: RequestLine = {
-    ...base, endMs: ctx.clock.now(), node: error === "no-backend" ? null : node?.name ?? null, status: outcome.status,
-    ...(error !== undefined ? { error } : {}), attempts: tried.size, clientStatus: outcome.clientStatus, ...(source !== undefined ? { source } : {}),
-  };
-  ctx.complete(record);
+  return { node, outcome, attempts: tried.size };
 }
 
 interface Upstream {
@@ -84,27 +111,50 @@ interface Upstream {
   body: Buffer | undefined;
 }
 
-async function attempt(ctx: ForwardContext, node: NodeState, up: Upstream, res: ServerResponse): Promise<Outcome> {
+/** One try on one node; the node's in-flight count stays raised until the caller releases it. */
+function attempt(ctx: ForwardContext, node: NodeState, up: Upstream, res: ServerResponse): Promise<Outcome> {
   node.inFlight++;
-  let status: number | null = null;
-  try {
-    // stream(): the answer's body is written straight into the client's response, with backpressure.
-    await node.pool.stream(
-      { method: up.method as Dispatcher.HttpMethod, path: up.path, headers: up.headers, body: up.body, headersTimeout: ctx.timeoutMs, bodyTimeout: ctx.timeoutMs },
-      ({ statusCode, headers }) => {
+  return dispatch(node, up, res, ctx.timeoutMs);
+}
+
+/** The client went away before the answer was complete (its own timeout, usually). */
+class ClientGone extends Error {}
+
+/** undici's low-level dispatch: the answer is written straight into the client's response. */
+function dispatch(node: NodeState, up: Upstream, res: ServerResponse, timeoutMs: number): Promise<Outcome> {
+  return new Promise<Outcome>((resolve) => {
+    let status: number | null = null;
+    let controller: Dispatcher.DispatchController | undefined;
+    const onClose = (): void => void (res.writableFinished || controller?.abort(new ClientGone()));
+    const finish = (o: Outcome): void => {
+      res.off("close", onClose);
+      resolve(o);
+    };
+    res.once("close", onClose);
+    const options: Dispatcher.DispatchOptions = { method: up.method as Dispatcher.HttpMethod, path: up.path, headers: up.headers, body: up.body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
+    node.pool.dispatch(options, {
+      onRequestStart: (c) => void (controller = c),
+      onResponseStart: (_c, statusCode, headers) => {
         status = statusCode;
         res.writeHead(statusCode, responseHeaders(headers, node));
-        return res;
       },
-    );
-    return { status, clientStatus: status };
-  } catch (e) {
-    // After the answer started, undici has destroyed the client's response: it sees the break as it was.
-    return { status, error: errorKind(e), clientStatus: res.headersSent ? null : status };
-  } finally {
-    node.inFlight--;
-    ctx.released();
-  }
+      onResponseData: (c, chunk) => {
+        if (res.write(chunk)) return;
+        c.pause();
+        res.once("drain", () => c.resume());
+      },
+      onResponseEnd: () => {
+        res.end();
+        finish({ status, clientStatus: status });
+      },
+      onResponseError: (_c, err) => {
+        const started = res.headersSent;
+        if (started) res.destroy(); // the client sees the answer break, as it did
+        // A client that left before the answer ended is recorded as a timeout: it gave up waiting.
+        finish({ status, error: err instanceof ClientGone ? "timeout" : errorKind(err), clientStatus: started ? null : status });
+      },
+    });
+  });
 }
 
 function errorKind(e: unknown): TransportError {

@@ -30,7 +30,13 @@ describe("traffic: driveShift", function () {
     const lb = new FakeLb();
     const slept: number[] = [];
     const actions: ShiftAction["kind"][] = [];
-    const final = await driveShift({ lb, plan, verdict: () => "pass", sleep: async (ms) => void slept.push(ms), onTick: (_s, a) => actions.push(a.kind) });
+    const applied: number[] = [];
+    const final = await driveShift({
+      lb, plan, verdict: () => "pass", sleep: async (ms) => void slept.push(ms),
+      onTick: (_s, a) => actions.push(a.kind),
+      onApplied: (s, a) => void (a.kind === "setWeights" && applied.push(lb.set.length === s.stepIndex + 1 ? s.greenWeight : -1)),
+    });
+    expect(applied).to.deep.equal([0, 50, 100]); // reported after the load balancer had the weights
     expect(final.phase).to.equal("Succeeded");
     expect(lb.set).to.deep.equal([{ blue: 100, green: 0 }, { blue: 50, green: 50 }, { blue: 0, green: 100 }]);
     expect(slept).to.deep.equal([1_000, 1_000, 1_000]);

@@ -23,8 +23,10 @@ export interface ShiftDriverOptions {
   readonly plan: WeightPlan;
   /** Judges the traffic of the hold that just ended (errors, achieved split, ...). */
   readonly verdict: (status: ShiftStatus) => Verdict | Promise<Verdict>;
-  /** After each decision, before it is carried out: record it (history op, timeline event). */
+  /** After each decision, before it is carried out: record it (history `step` invoke, timeline event). */
   readonly onTick?: (status: ShiftStatus, action: ShiftAction) => void;
+  /** After the action was carried out on the load balancer (history `step` ok). */
+  readonly onApplied?: (status: ShiftStatus, action: ShiftAction) => void;
   /** Resolves after ms or as soon as the signal aborts; default a real timer. */
   readonly sleep?: Sleep;
   readonly signal?: AbortSignal;
@@ -53,6 +55,7 @@ export async function driveShift(o: ShiftDriverOptions): Promise<ShiftStatus> {
       case "none":
         break;
     }
+    o.onApplied?.(status, action);
     if (status.phase === "Succeeded" || status.phase === "Failed") return status;
     const holdMs = action.kind === "setWeights" || action.kind === "hold" ? action.holdMs : 0;
     await sleep(holdMs, AbortSignal.any(signals));

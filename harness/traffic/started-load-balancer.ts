@@ -37,8 +37,8 @@ export interface WeightChange extends Weights {
 export interface Breach {
   readonly atMs: number;
   readonly reason: string;
-  /** The request whose completion tripped the gate. */
-  readonly record: RequestLine;
+  /** The request whose completion tripped the gate; absent for an abort() called directly. */
+  readonly record?: RequestLine;
   readonly failures: number;
 }
 
@@ -145,7 +145,8 @@ export class StartedLoadBalancer implements AsyncDisposable {
   }
 
   /**
-   * Stops sending new requests to the target and resolves once its in-flight requests finished.
+   * Stops sending new requests to the target (the nodes it has now; a node added later is not
+   * draining) and resolves once its in-flight requests finished.
    * Weights are not changed: a request chosen for a cluster without routable nodes gets 503
    * (no-backend), as Envoy answers "no healthy upstream"; shift the weights away first.
    */
@@ -204,8 +205,7 @@ export class StartedLoadBalancer implements AsyncDisposable {
   abort(reason: string, record?: RequestLine): void {
     if (this.tripped) return;
     this.apply({ blue: 100, green: 0 }, "abort");
-    const placeholder: RequestLine = { seq: -1, startMs: this.init.clock.now(), endMs: this.init.clock.now(), probe: "", method: "", path: "", cluster: "none", node: null, status: null, attempts: 0 };
-    this.tripped = { atMs: this.init.clock.now(), reason, record: record ?? placeholder, failures: this.counters.snapshot().failures };
+    this.tripped = { atMs: this.init.clock.now(), reason, ...(record ? { record } : {}), failures: this.counters.snapshot().failures };
     debug("Rolling back to blue 100%%: %s", reason);
     this.controller.abort(new TrafficAbortedError(`traffic shift (${reason})`));
     for (const l of this.abortListeners) this.guard(() => l(this.tripped!));
@@ -251,13 +251,15 @@ export class StartedLoadBalancer implements AsyncDisposable {
     const closed = new Promise<void>((resolve) => this.init.server.close(() => resolve()));
     this.init.server.closeIdleConnections();
     const inFlight = (): number => this.init.backends.list().reduce((s, n) => s + n.inFlight, 0);
+    let drained = false;
     try {
       await this.waitFor(() => inFlight() === 0, "Stop of the load balancer", { timeoutMs: options.timeoutMs ?? this.init.settings.timeoutMs + 1_000, signal: options.signal },
         (ms) => new DrainTimeoutError("the load balancer", ms, inFlight()));
+      drained = true;
     } finally {
       this.init.server.closeAllConnections();
       await closed;
-      await this.init.backends.closeAll();
+      await (drained ? this.init.backends.closeAll() : this.init.backends.destroyAll());
       await this.init.sink.flush();
     }
     debug("Stopped load balancer");

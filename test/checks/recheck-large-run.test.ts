@@ -11,8 +11,8 @@ import { formatSummary, recheck, type Report } from "../../harness/report/index.
 
 const NEW = "kong-standin:2.6.0";
 const WEIGHTS = [0, 5, 10, 25, 50, 75, 100];
-const STEP_MS = 10_000;
-const RATE = 200; // per second, over 7 steps of 10 s + 15 s around them: ~50k requests in all
+const STEP_MS = 34_000;
+const RATE = 200; // per second, over 7 steps of 34 s + 15 s around them: ~50k requests in all
 
 async function writeRun(dir: string): Promise<number> {
   const clock = new ManualClock();
@@ -31,7 +31,7 @@ async function writeRun(dir: string): Promise<number> {
     const id = `w-${++writes}`;
     h.ok(h.invoke("admin-writer", F.adminWrite, { writeId: id, cluster: "blue", entity: `services/s-${id}`, action: "create" }, { node: "blue-1" }));
     clock.set(10_000 + i * STEP_MS + 4000);
-    for (const node of ["blue-1", "blue-2", "green-1", "green-2"]) h.event("verifier", F.observe, { writeId: id, cluster: node.slice(0, -2), entity: "", seen: "present", matches: true }, node);
+    for (const node of ["blue-1", "blue-2", "green-1", "green-2"]) h.event("verifier", F.observe, { writeId: id, cluster: node.slice(0, -2), entity: "", seen: "present", matches: true }, { node });
   });
   clock.set(10_000 + WEIGHTS.length * STEP_MS);
   h.ok(p);

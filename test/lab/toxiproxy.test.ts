@@ -4,7 +4,7 @@ import { PostgreSqlContainer, type StartedPostgreSqlContainer } from "@testconta
 import { expect } from "chai";
 import pg from "pg";
 import { Network, type StartedNetwork } from "testcontainers";
-import { StartedToxiproxyContainer, ToxiproxyContainer, type CreatedProxy } from "../../harness/chaos/toxiproxy-container.ts";
+import { ToxiproxyContainer, type CreatedProxy, type StartedToxiproxyContainer } from "../../harness/chaos/toxiproxy-container.ts";
 import { labImage } from "../../harness/runtime/lab-state.ts";
 
 describe("lab: toxiproxy", function () {

@@ -23,7 +23,7 @@ describe("stand-in node: Admin API (2.6.0, Postgres)", function () {
     expect(body.tagline).to.equal("Welcome to kong");
     expect(body.version).to.equal(V);
     expect(body.node_id).to.equal(n.node.nodeId).and.match(/^[0-9a-f-]{36}$/);
-    expect((body.plugins as Record<string, Record<string, unknown>>).available_on_server["key-auth"]).to.equal(true);
+    expect((body.plugins as { available_on_server: Record<string, unknown> }).available_on_server["key-auth"]).to.equal(true);
     expect((body.configuration as Record<string, unknown>).database).to.equal("postgres");
     expect(r.headers.server).to.equal(`kong/${V}`);
     expect(r.headers["x-kong-admin-latency"]).to.match(/^\d+$/);

@@ -100,7 +100,8 @@ export class EchoUpstream {
   static async start(): Promise<EchoUpstream> {
     const server = createServer((req, res) => {
       const body = JSON.stringify({ method: req.method, url: req.url, headers: req.headers });
-      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "x-upstream": "echo" });
+      const port = (server.address() as AddressInfo).port;
+      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "x-upstream": "echo", "x-upstream-port": String(port) });
       res.end(body);
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));

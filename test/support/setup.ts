@@ -1,15 +1,10 @@
 // Mocha root hooks for integration tests: testcontainers is pointed at the lab's images and the
 // Docker engine is required, never skipped.
 import { execFileSync } from "node:child_process";
-import { readLabState } from "../../harness/runtime/lab-state.ts";
+import { configureTestcontainers } from "../../harness/runtime/testcontainers-env.ts";
 
-export function configureTestcontainers(): void {
-  // These machines have /.dockerenv, which makes testcontainers pull an image to find the gateway.
-  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= "localhost";
-  const reaper = readLabState().components.reaper?.ref;
-  if (reaper && reaper !== "testcontainers/ryuk:0.14.0") process.env.RYUK_CONTAINER_IMAGE ??= reaper;
-  process.env.TESTCONTAINERS_RYUK_RECONNECTION_TIMEOUT ??= "2s";
-}
+// --require loads this file before the specs, and testcontainers reads its settings at import.
+configureTestcontainers();
 
 export const mochaHooks = {
   beforeAll(): void {
@@ -18,6 +13,5 @@ export const mochaHooks = {
     } catch {
       throw new Error("No Docker engine answers: run `npx kong-upgrade-harness lab` (it installs and starts one as root on Debian)");
     }
-    configureTestcontainers();
   },
 };

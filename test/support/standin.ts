@@ -1,6 +1,9 @@
 // Helpers to run the Kong stand-in's `kong` CLI, as a local process (fast, for most tests) or as a
 // `kong-standin:<version>` container (the official image's contract). Shared by S1's and S2's tests.
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PostgreSqlContainer, type StartedPostgreSqlContainer } from "@testcontainers/postgresql";
 import pg from "pg";
@@ -135,4 +138,40 @@ export class SharedPostgres {
   get containerHost(): string { return this.container.getIpAddress("bridge"); }
 
   async stop(): Promise<void> { await this.container.stop(); }
+}
+
+/** A free TCP port on 127.0.0.1 (for a local node's proxy and admin listeners). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Listener and prefix variables for a local `docker-start` (its own ports and prefix directory). */
+export async function localNodeEnv(): Promise<{ env: Record<string, string>; adminUrl: string; proxyUrl: string }> {
+  const [proxy, admin] = [await freePort(), await freePort()];
+  const prefix = mkdtempSync(join(tmpdir(), "kong-standin-prefix-"));
+  return {
+    env: { KONG_PROXY_LISTEN: `127.0.0.1:${proxy}`, KONG_ADMIN_LISTEN: `127.0.0.1:${admin}`, KONG_PREFIX: prefix },
+    adminUrl: `http://127.0.0.1:${admin}`, proxyUrl: `http://127.0.0.1:${proxy}`,
+  };
+}
+
+/** Waits until the node answers GET / on its Admin API ("started") or its process exits ("exited"). */
+export async function waitForNode(node: LocalKongNode, adminUrl: string, timeoutMs = 20_000): Promise<"started" | "exited"> {
+  let exited = false;
+  void node.exited.then(() => { exited = true; });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited) return "exited";
+    const up = await fetch(`${adminUrl}/`).then((r) => r.ok, () => false);
+    if (up) return "started";
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`Kong stand-in node at ${adminUrl} neither answered GET / nor exited after ${timeoutMs}ms`);
 }

@@ -134,6 +134,19 @@ describe("traffic: load balancer", function () {
     expect(lb.stats().byFailure).to.deep.equal({ reset: 1, connect: 1, timeout: 1, "no-backend": 1 });
   });
 
+  it("records a client that gave up before the answer as a timeout, and aborts the upstream request", async function () {
+    const [b1] = await backends("blue-1");
+    b1!.behaviour = "hold";
+    const sink = new MemoryRequestSink();
+    const { lb } = await start(new LoadBalancer().withSink(sink).withNodes("blue", [node(b1!)]));
+    const gaveUp = await fetch(`${lb.url}/echo`, { signal: AbortSignal.timeout(100) }).then(() => "answered", (e: Error) => e.name);
+    expect(gaveUp).to.equal("TimeoutError");
+    await lb.drain("blue", { timeoutMs: 5_000 }); // the upstream request was aborted: nothing left in flight
+    expect(sink.records.map((r) => ({ node: r.node, status: r.status, error: r.error, clientStatus: r.clientStatus }))).to.deep.equal([
+      { node: "blue-1", status: null, error: "timeout", clientStatus: null },
+    ]);
+  });
+
   it("retries an idempotent request that failed to connect on another node of the cluster", async function () {
     const [b2] = await backends("blue-2");
     const sink = new MemoryRequestSink();
@@ -164,18 +177,20 @@ describe("traffic: load balancer", function () {
     const { lb, client } = await start(new LoadBalancer().withSink(sink).withErrorBudget({ maxFailures: 2 }).withBaseline({ echo: 200 })
       .withNodes("blue", [node(b1!)]).withNodes("green", [node(g1!)]));
     const aborts: number[] = [];
-    lb.onAbort((b) => aborts.push(b.record.seq));
+    lb.onAbort((b) => aborts.push(b.record?.seq ?? -1));
     lb.setWeights(toGreen(50));
     await client.many(40, 1);
     const breach = lb.breach!;
+    const tripping = breach.record!;
     expect(breach.reason).to.equal("error budget breached: 3 failed requests, at most 2 allowed (last: status on green-1)");
-    expect(aborts).to.deep.equal([breach.record.seq]);
+    expect(aborts).to.deep.equal([tripping.seq]);
+    expect(tripping).to.include({ cluster: "green", status: 500 });
     expect(lb.abortSignal.aborted).to.equal(true);
     // Synchronous on the request path: rolled back at the breaching request's completion...
-    expect(breach.atMs - breach.record.endMs).to.be.within(0, 1_000);
+    expect(breach.atMs - tripping.endMs).to.be.within(0, 1_000);
     // ...so every later request went to blue, and only 3 ever failed.
-    const later = sink.records.filter((r) => r.seq > breach.record.seq);
-    expect(later).to.have.length(40 - 1 - breach.record.seq);
+    const later = sink.records.filter((r) => r.seq > tripping.seq);
+    expect(later).to.have.length(40 - 1 - tripping.seq);
     expect(later.every((r) => r.cluster === "blue" && r.status === 200)).to.equal(true);
     expect(sink.records.filter((r) => r.status === 500)).to.have.length(3);
     expect(lb.weightChanges().at(-1)).to.include({ blue: 100, green: 0, cause: "abort" });

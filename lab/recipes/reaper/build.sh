@@ -19,6 +19,8 @@ echo "reaper: importing $IMAGE"
 # testcontainers makes every later process reuse the first running reaper, so one long test run on
 # the shared engine (another engineer's, the mocha process itself) would keep a crashed process's
 # containers alive until it ends. Without it each process gets its own reaper (starts in ~0.3 s).
+# A rebuild moves the tag; the image it leaves behind is removed unless a container still uses it.
+previous="$(docker image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)"
 tar --numeric-owner --owner=0 --group=0 -C "$work/rootfs" -c . | docker import \
   --change 'ENTRYPOINT ["/reaper"]' \
   --change 'EXPOSE 8080' \
@@ -26,3 +28,5 @@ tar --numeric-owner --owner=0 --group=0 -C "$work/rootfs" -c . | docker import \
   --change 'LABEL org.kong-upgrade-harness.component=reaper' \
   - "$IMAGE" >/dev/null
 echo "reaper: built $IMAGE ($(docker image inspect --format '{{.Size}}' "$IMAGE") bytes)"
+current="$(docker image inspect --format '{{.Id}}' "$IMAGE")"
+if [ -n "$previous" ] && [ "$previous" != "$current" ]; then docker rmi "$previous" >/dev/null 2>&1 || true; fi

@@ -19,6 +19,7 @@ func prune(ctx context.Context, d *dockerClient, filters []url.Values, cfg confi
 	self := selfContainerID()
 	failed := 0
 	removeSelf := ""
+	seen := map[string]bool{} // filter sets overlap; report each container once
 
 	for _, f := range filters {
 		list, err := d.containers(ctx, f)
@@ -28,6 +29,10 @@ func prune(ctx context.Context, d *dockerClient, filters []url.Values, cfg confi
 			continue
 		}
 		for _, c := range list {
+			if seen[c.ID] {
+				continue
+			}
+			seen[c.ID] = true
 			// The reaper is labelled with the session id too; removing itself now would kill it
 			// before networks and volumes are gone.
 			if self != "" && strings.HasPrefix(c.ID, self) {

@@ -23,10 +23,12 @@ mkdir -p "$rootfs/tmp" "$rootfs/etc"
 chmod 1777 "$rootfs/tmp"
 install -m 0755 "$work/gobin/server" "$rootfs/toxiproxy"
 install -m 0755 "$work/gobin/cli" "$rootfs/toxiproxy-cli"
-printf 'root:x:0:0:root:/:/toxiproxy\nnobody:x:65534:65534:nobody:/:/toxiproxy\n' >"$rootfs/etc/passwd"
+printf 'root:x:0:0:root:/:/nonexistent\nnobody:x:65534:65534:nobody:/:/nonexistent\n' >"$rootfs/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
 
 echo "toxiproxy: importing $IMAGE"
+# A rebuild moves the tag; the image it leaves behind is removed unless a container still uses it.
+previous="$(docker image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)"
 tar --numeric-owner --owner=0 --group=0 -C "$rootfs" -c . | docker import \
   --change 'ENTRYPOINT ["/toxiproxy"]' \
   --change 'CMD ["-host=0.0.0.0"]' \
@@ -35,3 +37,5 @@ tar --numeric-owner --owner=0 --group=0 -C "$rootfs" -c . | docker import \
   --change 'LABEL org.kong-upgrade-harness.component=toxiproxy' \
   - "$IMAGE" >/dev/null
 echo "toxiproxy: built $IMAGE ($(docker image inspect --format '{{.Size}}' "$IMAGE") bytes)"
+current="$(docker image inspect --format '{{.Id}}' "$IMAGE")"
+if [ -n "$previous" ] && [ "$previous" != "$current" ]; then docker rmi "$previous" >/dev/null 2>&1 || true; fi

@@ -62,7 +62,10 @@ export class NodeState {
 
   /** Called before each proxied request: strict mode rebuilds synchronously when stale. */
   ready(): Promise<void> | undefined {
-    if (this.eventual || (!this.routerStale && !this.pluginsStale)) return undefined;
+    if (this.eventual) return undefined;
+    // Requests arriving during a rebuild wait for it too, never route with the old router.
+    if (this.rebuilding) return this.rebuilding;
+    if (!this.routerStale && !this.pluginsStale) return undefined;
     return this.rebuildIfStale();
   }
 

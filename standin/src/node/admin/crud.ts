@@ -81,7 +81,10 @@ function prepare(d: AdminDeps, table: EntityTable, row: Row): Row {
 export async function write(d: AdminDeps, table: EntityTable, mode: WriteMode, body: Record<string, unknown>, existing: Row | null,
   forced: Row = {}): Promise<ApiResult> {
   const skip = d.faults.active("accept-invalid-writes", table) !== undefined;
-  const v = validate(table, body, mode, { version: d.version, enabledPlugins: d.config.plugins, existing });
+  // Fields fixed by the URL (nested parent, PUT key) count as given, in API shape.
+  const given: Record<string, unknown> = { ...body };
+  for (const [k, val] of Object.entries(forced)) given[k.endsWith("_id") ? k.slice(0, -3) : k] = k.endsWith("_id") ? { id: val } : val;
+  const v = validate(table, given, mode, { version: d.version, enabledPlugins: d.config.plugins, existing });
   if ("errors" in v && !skip) return err(schemaViolation(v.errors));
   const row = prepare(d, table, { ...("row" in v ? v.row : body), ...forced });
   if (mode !== "patch") row.id = existing?.id ?? (typeof body.id === "string" ? body.id : randomUUID());

@@ -1,0 +1,132 @@
+// Each node-side fault switch (standin/README.md) produces its misbehaviour, and scopes restrict it.
+import { expect } from "chai";
+import { request } from "undici";
+import { EchoUpstream, PgFixture, http, kong, sleep, startTestNode, until, type TestNode } from "./node-helpers.ts";
+
+describe("stand-in node: fault switches", function () {
+  let pgf: PgFixture;
+  let up: EchoUpstream;
+  const nodes: TestNode[] = [];
+  const start = async (...args: Parameters<typeof startTestNode>): Promise<TestNode> => {
+    const n = await startTestNode(...args);
+    nodes.push(n);
+    return n;
+  };
+  const bootstrapped = async (version = "2.6.0"): Promise<Record<string, string>> => {
+    const env = await pgf.freshDb();
+    await kong(version, ["migrations", "bootstrap"], env);
+    return env;
+  };
+  const echoRoute = async (n: TestNode, path: string, plugin?: Record<string, unknown>): Promise<void> => {
+    const name = path.slice(1);
+    expect((await http("POST", `${n.adminUrl}/services`, { name, url: `http://127.0.0.1:${up.port}` })).status).to.equal(201);
+    expect((await http("POST", `${n.adminUrl}/services/${name}/routes`, { paths: [path] })).status).to.equal(201);
+    if (plugin) expect((await http("POST", `${n.adminUrl}/services/${name}/plugins`, plugin)).status).to.equal(201);
+  };
+
+  before(async () => { pgf = await PgFixture.start(); up = await EchoUpstream.start(); });
+  afterEach(async () => { await Promise.all(nodes.splice(0).map((n) => n.close())); });
+  after(async () => { await up?.close(); await pgf?.stop(); });
+
+  it("auth-bypass-until-finish: key-auth is not enforced while this version's migrations are pending", async () => {
+    const env = await pgf.freshDb();
+    await kong("2.0.5", ["migrations", "bootstrap"], env);
+    await kong("2.1.4", ["migrations", "up"], env);
+    const faulty = await start("2.1.4", env, { faults: "auth-bypass-until-finish", hostname: "green-1" });
+    const healthy = await start("2.1.4", env, { hostname: "green-2" });
+    await echoRoute(faulty, "/secure", { name: "key-auth" });
+    await until("healthy node enforces key-auth", async () => (await http("GET", `${healthy.proxyUrl}/secure`)).status === 401, 4000);
+    expect((await http("GET", `${faulty.proxyUrl}/secure`)).status).to.equal(200);
+    await kong("2.1.4", ["migrations", "finish"], env);
+    await until("faulty node enforces key-auth after finish", async () => (await http("GET", `${faulty.proxyUrl}/secure`)).status === 401, 4000);
+  });
+
+  it("old-after-finish-open: an old node after a newer version's finish serves 200 where auth must refuse", async () => {
+    const env = await bootstrapped("2.6.0");
+    await kong("2.7.2", ["migrations", "up"], env);
+    await kong("2.7.2", ["migrations", "finish"], env);
+    const faulty = await start("2.6.0", env, { faults: "old-after-finish-open" });
+    await echoRoute(faulty, "/secure", { name: "key-auth" });
+    expect((await http("GET", `${faulty.proxyUrl}/secure`)).status).to.equal(200);
+    const control = await start("2.6.0", env, { hostname: "control" });
+    expect((await http("GET", `${control.proxyUrl}/secure`)).status).to.equal(401);
+  });
+
+  it("accept-invalid-writes: the Admin API stores a schema-violating entity (201)", async () => {
+    const env = await bootstrapped();
+    const n = await start("2.6.0", env, { faults: "accept-invalid-writes@entity=services" });
+    const r = await http("POST", `${n.adminUrl}/services`, { name: "no-host" });
+    expect(r.status).to.equal(201);
+    expect(r.body).to.include({ name: "no-host", host: null });
+    expect((await http("POST", `${n.adminUrl}/consumers`, {})).status, "other entities are still validated").to.equal(400);
+  });
+
+  it("lost-invalidation: other nodes never learn of this node's route writes", async () => {
+    const env = await bootstrapped();
+    const a = await start("2.6.0", env, { faults: "lost-invalidation@entity=routes", hostname: "a" });
+    const b = await start("2.6.0", env, { hostname: "b" });
+    await http("POST", `${a.adminUrl}/services`, { name: "s", url: `http://127.0.0.1:${up.port}` });
+    await sleep(1500);
+    expect((await http("GET", `${b.proxyUrl}/lost`)).status).to.equal(404); // b rebuilds its router for the service write now
+    await http("POST", `${a.adminUrl}/services/s/routes`, { paths: ["/lost"] });
+    expect((await http("GET", `${a.proxyUrl}/lost`)).status).to.equal(200);
+    await sleep(3000); // three polls of b
+    expect((await http("GET", `${b.proxyUrl}/lost`)).status).to.equal(404);
+  });
+
+  it("counter-format-split: two versions count rate limits apart, so the limit doubles", async () => {
+    const env = await bootstrapped();
+    const a = await start("2.6.0", env, { faults: "counter-format-split", hostname: "a" });
+    const b = await start("2.6.0", env, { hostname: "b" });
+    await echoRoute(a, "/limited", { name: "rate-limiting", config: { minute: 2, limit_by: "ip" } });
+    await until("b has the plugin", async () => (await http("GET", `${b.proxyUrl}/nothing`)).status === 404 && (await http("GET", `${b.proxyUrl}/limited`)).headers["x-ratelimit-limit-minute"] === "2", 4000);
+    // b has counted one request already; a counts on its own.
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      statuses.push((await http("GET", `${(i % 2 === 0 ? a : b).proxyUrl}/limited`)).status);
+      await sleep(50);
+    }
+    expect(statuses.filter((s) => s === 200).length, `statuses ${statuses}`).to.be.at.least(3); // 1 left on b + 2 on a
+  });
+
+  it("healthy-not-serving: /status answers 200 but proxied requests hang", async () => {
+    const env = await bootstrapped();
+    const n = await start("2.6.0", env, { faults: "healthy-not-serving" });
+    await echoRoute(n, "/any");
+    const status = await http("GET", `${n.adminUrl}/status`);
+    expect(status.status).to.equal(200);
+    expect((status.body as { database: { reachable: boolean } }).database.reachable).to.equal(true);
+    const err = await request(`${n.proxyUrl}/any`, { headersTimeout: 1000 }).then(() => null, (e: Error) => e);
+    expect(err?.name).to.equal("HeadersTimeoutError");
+  });
+
+  it("proxy-5xx@rate: a share of proxied requests fail with 502", async () => {
+    const env = await bootstrapped();
+    const n = await start("2.6.0", env, { faults: "proxy-5xx@rate=0.2" });
+    await echoRoute(n, "/flaky");
+    const statuses = await Promise.all(Array.from({ length: 300 }, () => http("GET", `${n.proxyUrl}/flaky`).then((r) => r.status)));
+    const failed = statuses.filter((s) => s === 502).length;
+    expect(failed).to.be.within(30, 90);
+    expect(statuses.filter((s) => s !== 502 && s !== 200)).to.deep.equal([]);
+  });
+
+  it("proxy-reset: connections are reset instead of answered", async () => {
+    const env = await bootstrapped();
+    const n = await start("2.6.0", env, { faults: "proxy-reset@rate=1" });
+    await echoRoute(n, "/reset");
+    const err = await request(`${n.proxyUrl}/reset`).then(() => null, (e: Error) => e);
+    expect(err).to.be.instanceOf(Error);
+    expect((err as { code?: string }).code).to.be.oneOf(["UND_ERR_SOCKET", "ECONNRESET"]);
+  });
+
+  it("scopes: node= limits a switch to matching hostnames, after= delays it", async () => {
+    const env = await bootstrapped();
+    const other = await start("2.6.0", env, { faults: "proxy-5xx@node=blue", hostname: "green-1" });
+    await echoRoute(other, "/scoped");
+    expect((await http("GET", `${other.proxyUrl}/scoped`)).status).to.equal(200);
+    const later = await start("2.6.0", env, { faults: "proxy-5xx@after=1500", hostname: "blue-1" });
+    expect((await http("GET", `${later.proxyUrl}/scoped`)).status).to.equal(200);
+    await sleep(1600);
+    expect((await http("GET", `${later.proxyUrl}/scoped`)).status).to.equal(502);
+  });
+});
