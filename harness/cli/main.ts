@@ -1,14 +1,24 @@
 // The `kong-upgrade-harness` command line.
 import { parseArgs } from "node:util";
 import { InvalidConfigError } from "../errors.ts";
+import { checkCommand } from "./commands/check.ts";
 import { labCommand } from "./commands/lab.ts";
+import { listCommand } from "./commands/list.ts";
+import { parseRunFlags, RUN_FLAG_SPEC, RUN_HELP, runCommand } from "./commands/run.ts";
 import { reportError } from "./console.ts";
 import { ExitCode } from "./exit-codes.ts";
+
+/** The demo: the Postgres blue/green scenario against the project's stand-in images. */
+export const DEMO = { scenario: "scenarios/postgres-blue-green.ts", oldImage: "kong-standin:1.5.1", newImage: "kong-standin:2.6.0" };
 
 const USAGE = `Usage: kong-upgrade-harness <command> [options]
 
 Commands:
   lab [--check]    bring up the Docker engine, images and tools the harness needs (--check: only report)
+${RUN_HELP}
+  list             the scenarios, with one-line descriptions
+  check <run-dir>  re-run every check offline from a run's files and rewrite its report
+  demo             run ${DEMO.scenario} with ${DEMO.oldImage} -> ${DEMO.newImage}
   help             show this help
 
 Exit codes: 0 ok, 1 checks failed, 2 invalid input or environment, 3 harness failure, 130 interrupted.
@@ -22,6 +32,19 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
         const { values } = parseArgs({ args: [...rest], options: { check: { type: "boolean", default: false } }, strict: true });
         return await labCommand({ check: values.check });
       }
+      case "run": {
+        const { values, positionals } = parseArgs({ args: [...rest], options: RUN_FLAG_SPEC, strict: true, allowPositionals: true });
+        if (positionals.length !== 1) throw new InvalidConfigError(["`run` takes exactly one scenario file"], { hint: "run `kong-upgrade-harness list` to see the scenarios" });
+        return await runCommand({ scenario: positionals[0]!, ...parseRunFlags(values) });
+      }
+      case "demo": {
+        const { values } = parseArgs({ args: [...rest], options: RUN_FLAG_SPEC, strict: true });
+        return await runCommand({ scenario: DEMO.scenario, oldImage: DEMO.oldImage, newImage: DEMO.newImage, ...stripUndefined(parseRunFlags(values)) });
+      }
+      case "list":
+        return listCommand();
+      case "check":
+        return await checkCommand(rest[0]);
       case undefined:
       case "help":
       case "--help":
@@ -37,4 +60,8 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
     }
     return reportError(err);
   }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

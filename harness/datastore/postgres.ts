@@ -3,7 +3,8 @@
 import { PostgreSqlContainer, type StartedPostgreSqlContainer } from "@testcontainers/postgresql";
 import pg from "pg";
 import type { StartedNetwork } from "testcontainers";
-import type { SchemaMetaRow, SchemaSnapshot, StartedDatastore, TableInfo } from "./types.ts";
+import type { SchemaMetaRow, Snapshot, TableSnapshot } from "../checks/index.ts";
+import type { StartedDatastore } from "./types.ts";
 
 export const POSTGRES_ALIAS = "kong-database";
 
@@ -60,24 +61,25 @@ export class StartedPostgresDatastore implements StartedDatastore {
     if (!exists?.t) return null;
     const rows = await this.query<{ subsystem: string; last_executed: string | null; executed: string[] | null; pending: string[] | null }>(
       "SELECT subsystem, last_executed, executed, pending FROM schema_meta WHERE key = 'schema_meta' ORDER BY subsystem");
-    return rows.map((r) => ({ subsystem: r.subsystem, lastExecuted: r.last_executed, executed: r.executed ?? [], pending: r.pending ?? [] }));
+    return rows.map((r) => ({ key: "schema_meta", subsystem: r.subsystem, lastExecuted: r.last_executed, executed: r.executed ?? [], pending: r.pending ?? [] }));
   }
 
-  async snapshot(): Promise<SchemaSnapshot> {
+  async snapshot(): Promise<Snapshot> {
     const cols = await this.query<{ table_name: string; column_name: string; data_type: string; is_nullable: string; column_default: string | null }>(
       `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
        WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`);
-    const cons = await this.query<{ table_name: string; def: string }>(
-      `SELECT cl.relname AS table_name, c.conname || ' ' || pg_get_constraintdef(c.oid) AS def FROM pg_constraint c
-       JOIN pg_class cl ON cl.oid = c.conrelid JOIN pg_namespace n ON n.oid = cl.relnamespace
+    const cons = await this.query<{ table_name: string; name: string; type: string; definition: string }>(
+      `SELECT cl.relname AS table_name, c.conname AS name, c.contype::text AS type, pg_get_constraintdef(c.oid) AS definition
+       FROM pg_constraint c JOIN pg_class cl ON cl.oid = c.conrelid JOIN pg_namespace n ON n.oid = cl.relnamespace
        WHERE n.nspname = current_schema() ORDER BY 1, 2`);
-    const idx = await this.query<{ tablename: string; indexdef: string }>(
-      "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1, 2");
-    const tables: Record<string, { columns: Record<string, TableInfo["columns"][string]>; constraints: string[]; indexes: string[] }> = {};
-    const table = (name: string) => (tables[name] ??= { columns: {}, constraints: [], indexes: [] });
+    const idx = await this.query<{ tablename: string; indexname: string; indexdef: string }>(
+      "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1, 2");
+    type MutableTable = { columns: Record<string, TableSnapshot["columns"][string]>; constraints: TableSnapshot["constraints"][number][]; indexes: TableSnapshot["indexes"][number][] };
+    const tables: Record<string, MutableTable> = {};
+    const table = (name: string): MutableTable => (tables[name] ??= { columns: {}, constraints: [], indexes: [] });
     for (const c of cols) table(c.table_name).columns[c.column_name] = { type: c.data_type, nullable: c.is_nullable === "YES", default: c.column_default };
-    for (const c of cons) table(c.table_name).constraints.push(c.def);
-    for (const i of idx) table(i.tablename).indexes.push(i.indexdef);
+    for (const c of cons) table(c.table_name).constraints.push({ name: c.name, type: c.type, definition: c.definition });
+    for (const i of idx) table(i.tablename).indexes.push({ name: i.indexname, definition: i.indexdef });
     const rowCounts: Record<string, number> = {};
     for (const name of Object.keys(tables)) {
       const [r] = await this.query<{ n: string }>(`SELECT count(*)::text AS n FROM "${name.replace(/"/g, '""')}"`);

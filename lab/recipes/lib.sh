@@ -94,14 +94,8 @@ _chroot_mount() {
 }
 
 _chroot_umount() {
-  local root="$1" i m keep=()
-  for m in "$root/dev" "$root/proc"; do
-    mountpoint -q "$m" && { umount "$m" || umount -l "$m"; }
-  done
-  for m in "${_LIB_MOUNTS[@]}"; do
-    [[ "$m" == "$root/dev" || "$m" == "$root/proc" ]] || keep+=("$m")
-  done
-  _LIB_MOUNTS=("${keep[@]}")
+  _lib_umount "$1/dev"
+  _lib_umount "$1/proc"
 }
 
 # in_chroot ROOT CMD...: runs CMD inside ROOT with /proc and /dev mounted, daemons blocked and
@@ -131,12 +125,28 @@ apt_install() {
   log "apt-get install into rootfs: $*"
   # docs are excluded by dpkg; some postinst scripts (openjdk) still link man pages into man1
   mkdir -p "$root/usr/share/man/man1"
+  # downloaded .deb files are kept per recipe in $LAB_DIR/cache/apt/<id> (bind-mounted), so a
+  # rebuild does not fetch them again; the image itself keeps none
+  local cache="$LAB_DIR/cache/apt/$RECIPE_ID" archives="$root/var/cache/apt/archives"
+  mkdir -p "$cache/partial" "$archives"
+  mount --bind "$cache" "$archives"; _LIB_MOUNTS+=("$archives")
+  local rc=0
   in_chroot "$root" sh -c '
     set -e
     if ! ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1; then apt-get update -qq; fi
     apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@" >/dev/null
-    apt-get clean
-  ' apt_install "$@"
+    apt-get autoclean -qq >/dev/null
+  ' apt_install "$@" || rc=$?
+  _lib_umount "$archives"
+  return "$rc"
+}
+
+# _lib_umount PATH: unmounts PATH and forgets it
+_lib_umount() {
+  local target="$1" m keep=()
+  mountpoint -q "$target" && { umount "$target" || umount -l "$target"; }
+  for m in "${_LIB_MOUNTS[@]}"; do [[ "$m" == "$target" ]] || keep+=("$m"); done
+  _LIB_MOUNTS=("${keep[@]}")
 }
 
 # slim_rootfs ROOT: removes apt lists and caches, docs, man pages and logs.

@@ -101,8 +101,12 @@ export class EchoUpstream {
     const server = createServer((req, res) => {
       const body = JSON.stringify({ method: req.method, url: req.url, headers: req.headers });
       const port = (server.address() as AddressInfo).port;
-      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "x-upstream": "echo", "x-upstream-port": String(port) });
-      res.end(body);
+      // `?delay=<ms>` answers late: an in-flight request for graceful-shutdown tests.
+      const delay = Number(/[?&]delay=(\d+)/.exec(req.url ?? "")?.[1] ?? 0);
+      setTimeout(() => {
+        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "x-upstream": "echo", "x-upstream-port": String(port) });
+        res.end(body);
+      }, delay);
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     return new EchoUpstream(server, (server.address() as AddressInfo).port);

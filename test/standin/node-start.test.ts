@@ -23,6 +23,12 @@ describe("stand-in node: start against incompatible data", function () {
   it("a 1.5.1 node fails on the dropped plugins.run_on column after 2.0.5's finish", async () => {
     const env = await pgf.freshDb();
     await kong("1.5.1", ["migrations", "bootstrap"], env);
+    const old = await startTestNode("1.5.1", env);
+    try {
+      const p = await http("POST", `${old.adminUrl}/plugins`, { name: "key-auth" });
+      expect(p.status).to.equal(201);
+      expect(p.body).to.include({ run_on: "first", enabled: true }); // 1.x shape
+    } finally { await old.close(); }
     await kong("2.0.5", ["migrations", "up"], env);
     const before = await startTestNode("1.5.1", env); // after up only: still fine
     await before.close();

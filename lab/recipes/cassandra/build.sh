@@ -61,11 +61,14 @@ if command -v unzip >/dev/null; then
     die "CassandraDaemon missing from cassandra-all-$VERSION.jar"
 fi
 
+java_home="$(cd "$root" && ls -d usr/lib/jvm/java-17-openjdk-* | head -n1)"
+[[ -n "$java_home" ]] || die "no Java 17 in the rootfs"
+
 old="$(previous_image_id)"
 import_rootfs "$root" \
   --change "ENV PATH=$home/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
   --change "ENV LANG=C.UTF-8" \
-  --change "ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-$(dpkg --print-architecture)" \
+  --change "ENV JAVA_HOME=/$java_home" \
   --change "ENV CASSANDRA_HOME=$home" \
   --change "ENV CASSANDRA_CONF=/etc/cassandra" \
   --change "ENV CASSANDRA_VERSION=$VERSION" \

@@ -42,7 +42,7 @@ ln -sf usr/local/bin/docker-entrypoint.sh "$root/docker-entrypoint.sh"
 
 old="$(previous_image_id)"
 import_rootfs "$root" \
-  --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$bindir" \
+  --change "ENV PATH=$bindir:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
   --change "ENV LANG=C.UTF-8" \
   --change "ENV PG_MAJOR=$PG_MAJOR" \
   --change "ENV PGDATA=/var/lib/postgresql/data" \

@@ -6,6 +6,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parse, stringify } from "yaml";
 import { apiFieldsFor, entityFor } from "../catalogue/entities.ts";
 import type { EntityDao, EntityTable, Row } from "../db/types.ts";
+import { DEFAULT_WS_ID } from "../migrations/core-ddl.ts";
+import { cacheKeyFormat, pluginCacheKey } from "../node/cache-keys.ts";
 import type { Args } from "./args.ts";
 import { connect, kongEnv } from "./context.ts";
 import { KongCliError, UsageError, type Log } from "./log.ts";
@@ -64,6 +66,10 @@ function fromApi(version: string, table: EntityTable, entity: Row): Row {
   if (row.id == null) {
     const key = def.endpointKey ? entity[def.endpointKey] : undefined;
     row.id = key == null ? randomUUID() : uuidV5(`${table}:${String(key)}`);
+  }
+  // The DAO derives plugins' cache_key on every write; the import goes through it the same way.
+  if (table === "plugins" && def.fields.some((f) => f.column === "cache_key")) {
+    row.cache_key = pluginCacheKey(cacheKeyFormat(version, DEFAULT_WS_ID), row);
   }
   return row;
 }

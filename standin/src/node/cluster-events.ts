@@ -47,7 +47,7 @@ export class ClusterEvents {
       for (const e of events) this.dispatch(e, now);
       this.pruneSeen(now);
     } catch (e) {
-      log("error", `[cluster_events] failed to poll: ${(e as Error).message}`);
+      if (!this.stopped) log("error", `[cluster_events] failed to poll: ${(e as Error).message}`);
     } finally {
       this.polling = false;
     }

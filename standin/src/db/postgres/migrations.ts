@@ -84,15 +84,12 @@ export class PgMigrationStore implements MigrationStore {
 
   /** Kong's insert_lock: purge expired rows, then insert unless present; held iff one row went in. */
   async tryLock(owner: string, ttlS: number): Promise<boolean> {
+    // Two statements, as Kong sends them: a data-modifying CTE's delete is invisible to the insert.
+    await this.pool.query(`DELETE FROM "locks" WHERE "ttl" < CURRENT_TIMESTAMP`);
     const res = await this.pool.query(`
-      WITH purged AS (DELETE FROM "locks" WHERE "ttl" < CURRENT_TIMESTAMP)
       INSERT INTO "locks" ("key", "owner", "ttl") VALUES ($1, $2, CURRENT_TIMESTAMP + ($3 || ' seconds')::interval)
       ON CONFLICT DO NOTHING`, [LOCK_KEY, owner, String(ttlS)]);
-    if (res.rowCount === 1) return true;
-    // The CTE's delete is not visible to the insert: retry once if the holder had expired.
-    const expired = await this.pool.query(`DELETE FROM "locks" WHERE "key" = $1 AND "ttl" < CURRENT_TIMESTAMP`, [LOCK_KEY]);
-    if (expired.rowCount === 0) return false;
-    return this.tryLock(owner, ttlS);
+    return res.rowCount === 1;
   }
 
   async lockHeld(): Promise<boolean> {

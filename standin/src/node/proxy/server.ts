@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Datastore, Row } from "../../db/types.ts";
 import type { Faults } from "../../faults.ts";
-import { accessLog, accessLogEnabled } from "../log.ts";
+import { accessLog, accessLogEnabled, log } from "../log.ts";
 import { keyAuth, keyAuthConfig } from "../plugins/key-auth.ts";
 import { exceeded, increment, rateLimitConfig, rateLimitHeaders, usage, type CounterKeyBase, type RateLimitConfig, type Usage } from "../plugins/rate-limiting.ts";
 import type { NodeState } from "../state.ts";
@@ -122,6 +122,8 @@ export class ProxyHandler {
     try {
       used = await usage(conf, base, this.d.ds.counters, Date.now());
     } catch (e) {
+      // fault_tolerant (default): proxy without limiting when the counters cannot be read, as Kong does.
+      log("error", `[rate-limiting] failed to get usage: ${(e as Error).message}`);
       if (!conf.fault_tolerant) { this.exit(res, 500, "An unexpected error occurred"); return false; }
       return null;
     }

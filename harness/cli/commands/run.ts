@@ -1,0 +1,97 @@
+// `kong-upgrade-harness run <scenario>`: loads a scenario file (a mocha spec) with the options
+// given here, runs it, and exits by the verdict in its report.json.
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import Mocha from "mocha";
+import { EnvironmentError, HarnessError, InvalidConfigError } from "../../errors.ts";
+import { engineVersion } from "../../runtime/docker-engine.ts";
+import { interruptActiveRun, RUN_DEFAULTS, setRunOptions, type RunOptions } from "../../scenario/index.ts";
+import { RunRecorder } from "../../scenario/run-recorder.ts";
+import { reportError, say } from "../console.ts";
+import { ExitCode } from "../exit-codes.ts";
+
+export interface RunArgs extends Partial<Omit<RunOptions, "reportDir">> { readonly scenario: string; readonly reportDir?: string }
+
+function installInterruptHandlers(): () => void {
+  const handler = (signal: NodeJS.Signals): void => {
+    process.stderr.write(`\n${signal}: stopping the run, writing its report and removing its containers...\n`);
+    void interruptActiveRun(`interrupted by ${signal}`).finally(() => process.exit(ExitCode.Interrupted));
+  };
+  process.once("SIGINT", handler);
+  process.once("SIGTERM", handler);
+  return () => { process.off("SIGINT", handler); process.off("SIGTERM", handler); };
+}
+
+export async function runCommand(args: RunArgs): Promise<ExitCode> {
+  const file = resolve(args.scenario);
+  if (!existsSync(file)) throw new InvalidConfigError([`scenario file "${args.scenario}" does not exist`], { hint: "run `kong-upgrade-harness list` to see the scenarios" });
+  if (!(await engineVersion())) throw new EnvironmentError("no Docker engine answers `docker info`", { hint: "run `npx kong-upgrade-harness lab` to install and start one" });
+  const name = file.split("/").pop()!.replace(/\.ts$/, "");
+  const reportDir = resolve(args.reportDir ?? RunRecorder.defaultDir(name));
+  setRunOptions({ ...Object.fromEntries(Object.entries(args).filter(([k, v]) => k !== "scenario" && v !== undefined)), reportDir });
+  const log = say("run");
+  log(`Starting scenario ${args.scenario} (report: ${reportDir})`);
+
+  const mocha = new Mocha({ timeout: 30 * 60_000, bail: true, reporter: "spec" });
+  mocha.addFile(file);
+  try {
+    await mocha.loadFilesAsync();
+  } catch (err) {
+    if (err instanceof HarnessError) throw err;
+    const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    throw new InvalidConfigError([`scenario "${args.scenario}" could not be loaded: ${msg}`], { hint: "fix the scenario file (it is a mocha spec in TypeScript)" });
+  }
+  const uninstall = installInterruptHandlers();
+  let firstError: unknown;
+  try {
+    await new Promise<number>((done) => {
+      const runner = mocha.run(done);
+      runner.on("fail", (_test, err) => { firstError ??= err; });
+    });
+  } finally {
+    uninstall();
+  }
+  if (firstError instanceof InvalidConfigError || firstError instanceof EnvironmentError) return reportError(firstError);
+  const reportPath = resolve(reportDir, "report.json");
+  if (!existsSync(reportPath)) {
+    process.stderr.write(`error: the scenario wrote no report (${reportPath}); it must build on UpgradeScenario\n`);
+    return ExitCode.HarnessFailed;
+  }
+  const report = JSON.parse(readFileSync(reportPath, "utf8")) as { verdict: string };
+  log(`Verdict: ${report.verdict.toUpperCase()} (report: ${reportPath})`);
+  return report.verdict === "pass" ? ExitCode.Ok : ExitCode.ChecksFailed;
+}
+
+export function parseRunFlags(values: Record<string, string | boolean | undefined>): Omit<RunArgs, "scenario"> {
+  const num = (k: string): number | undefined => {
+    const v = values[k];
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new InvalidConfigError([`--${k} must be a number, but is "${String(v)}"`]);
+    return n;
+  };
+  const faults: Record<string, string> = {};
+  for (const part of String(values.faults ?? "").split(";").map((s) => s.trim()).filter(Boolean)) {
+    const i = part.indexOf("=");
+    if (i <= 0) throw new InvalidConfigError([`--faults entry "${part}" must be <cluster or node>=<switches>, e.g. green=proxy-5xx@rate=0.01`]);
+    faults[part.slice(0, i)] = part.slice(i + 1);
+  }
+  const steps = values.steps === undefined ? undefined : String(values.steps).split(",").map(Number);
+  return {
+    oldImage: values.old as string | undefined, newImage: values.new as string | undefined,
+    oldNodes: num("old-nodes"), newNodes: num("new-nodes"), seed: num("seed"), rate: num("rate"),
+    holdMs: num("hold-ms"), steps, reportDir: values["report-dir"] as string | undefined,
+    faults: Object.keys(faults).length ? faults : undefined,
+  };
+}
+
+export const RUN_FLAG_SPEC = {
+  old: { type: "string" }, new: { type: "string" }, "old-nodes": { type: "string" }, "new-nodes": { type: "string" },
+  "report-dir": { type: "string" }, seed: { type: "string" }, rate: { type: "string" }, steps: { type: "string" },
+  "hold-ms": { type: "string" }, faults: { type: "string" },
+} as const;
+
+export const RUN_HELP = `  run <scenario> [--old IMAGE] [--new IMAGE] [--old-nodes N] [--new-nodes N] [--report-dir DIR]
+                 [--seed N] [--rate N] [--steps 0,5,...,100] [--hold-ms MS] [--faults "green=switch@scope;blue-1=..."]
+                   run a scenario; exit 0 when every check passes, 1 when one fails
+                   (defaults: ${RUN_DEFAULTS.oldNodes}+${RUN_DEFAULTS.newNodes} nodes, ${RUN_DEFAULTS.rate} req/s, steps ${RUN_DEFAULTS.steps.join(",")})`;

@@ -1,0 +1,133 @@
+// The Admin API workload of a blue/green run: a writer that creates, updates and deletes entities
+// through one cluster's Admin API, and a verifier that watches every node's proxy until each write
+// shows there. Both only record ops; the admin-writes-propagated check judges them afterwards.
+import { AdminWriteRefusedError, type KongAdminClient, type WriteMethod } from "../kong/admin-client.ts";
+import { F, WRITE_REFUSED, type AdminWriteValue, type Cluster, type History, type ObservationValue } from "../checks/index.ts";
+import { sendProbe } from "./probes.ts";
+import type { Probe } from "./seed.ts";
+
+export interface WatchedNode { readonly name: string; readonly cluster: Cluster; proxyUrl(): string }
+
+interface Expectation { readonly probe: Probe; readonly status: number }
+interface Pending { readonly write: AdminWriteValue; readonly expect: Expectation; readonly node: WatchedNode; readonly since: number; readonly deadline: number }
+
+const look = (name: string, path: string, headers: Record<string, string> = {}): Probe =>
+  ({ name, method: "GET", path: `${path}?probe=${name}`, headers: { "x-kuh-probe": name, ...headers }, expect: [], fromUpstream: false });
+
+/** One planned write: the request, and what a node shows once it has the write. */
+interface PlannedWrite { readonly entity: string; readonly action: AdminWriteValue["action"]; readonly method: WriteMethod; readonly path: string; readonly body?: unknown; readonly expect?: Expectation }
+
+/** Cycle n of the workload: each cycle touches routes, consumers and credentials. */
+export function plannedWrites(n: number): PlannedWrite[] {
+  const writes: PlannedWrite[] = [
+    { entity: `routes/w${n}`, action: "create", method: "POST", path: "/services/echo/routes", body: { name: `w${n}`, paths: [`/w${n}`] }, expect: { probe: look(`w${n}`, `/w${n}`), status: 200 } },
+    { entity: `consumers/c${n}`, action: "create", method: "POST", path: "/consumers", body: { username: `c${n}` } },
+    { entity: `keyauth_credentials/key-${n}`, action: "create", method: "POST", path: `/consumers/c${n}/key-auth`, body: { key: `key-${n}` }, expect: { probe: look(`key-${n}`, "/private/data", { apikey: `key-${n}` }), status: 200 } },
+  ];
+  if (n >= 2) writes.push({ entity: `routes/w${n - 2}`, action: "update", method: "PATCH", path: `/routes/w${n - 2}`, body: { paths: [`/w${n - 2}-v2`] }, expect: { probe: look(`w${n - 2}-v2`, `/w${n - 2}-v2`), status: 200 } });
+  if (n >= 4) writes.push({ entity: `routes/w${n - 4}`, action: "delete", method: "DELETE", path: `/routes/w${n - 4}`, expect: { probe: look(`w${n - 4}-gone`, `/w${n - 4}-v2`), status: 404 } });
+  return writes;
+}
+
+export interface AdminWorkloadOptions {
+  readonly history: History;
+  readonly now: () => number;
+  /** Admin clients of the cluster that takes the writes, used round-robin. */
+  readonly writers: readonly KongAdminClient[];
+  readonly cluster: Cluster;
+  /** Nodes to watch, asked at each write (nodes come and go during a run). */
+  readonly nodes: () => readonly WatchedNode[];
+  readonly intervalMs: number;
+  /** How long a write may take to show before the verifier stops looking (bound + margin). */
+  readonly watchMs: number;
+  /** First cycle number; a second workload in the same run starts after the first's last. */
+  readonly firstCycle?: number;
+}
+
+export class AdminWorkload {
+  private readonly pending: Pending[] = [];
+  private stopped = false;
+  private cycle: number;
+  private writeSeq = 0;
+  private writerLoop?: Promise<void>;
+  private verifierLoop?: Promise<void>;
+
+  constructor(private readonly o: AdminWorkloadOptions) { this.cycle = o.firstCycle ?? 1; }
+
+  get nextCycle(): number { return this.cycle; }
+
+  start(): void {
+    this.writerLoop = this.writeLoop();
+    this.verifierLoop = this.verifyLoop();
+  }
+
+  /** Stops writing, then keeps verifying until every pending write was seen or timed out. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.writerLoop;
+    await this.verifierLoop;
+  }
+
+  /** One write, recorded; returns whether Kong accepted it. */
+  async write(w: PlannedWrite, admin: KongAdminClient, expectOn?: readonly WatchedNode[]): Promise<boolean> {
+    const nodes = expectOn ?? this.o.nodes();
+    const value: AdminWriteValue = {
+      writeId: `${++this.writeSeq}:${w.action}:${w.entity}`, cluster: this.o.cluster, entity: w.entity, action: w.action,
+      expectOn: w.expect ? nodes.map((n) => n.name) : [],
+    };
+    const h = this.o.history;
+    const inv = h.invoke("admin-writer", F.adminWrite, value, { node: admin.node });
+    try {
+      const res = await admin.write(w.method, w.path, w.body);
+      if (res.status >= 400) {
+        h.fail(inv, `status ${res.status}: ${JSON.stringify(res.body).slice(0, 200)}`, value);
+        return false;
+      }
+      h.ok(inv, value);
+    } catch (err) {
+      if (err instanceof AdminWriteRefusedError) h.fail(inv, WRITE_REFUSED, value);
+      else h.info(inv, err instanceof Error ? err.message : String(err), value);
+      return false;
+    }
+    if (w.expect) {
+      const since = this.o.now();
+      for (const node of nodes) this.pending.push({ write: value, expect: w.expect, node, since, deadline: since + this.o.watchMs });
+    }
+    return true;
+  }
+
+  private async writeLoop(): Promise<void> {
+    let k = 0;
+    while (!this.stopped) {
+      for (const w of plannedWrites(this.cycle)) {
+        if (this.stopped) break;
+        await this.write(w, this.o.writers[k++ % this.o.writers.length]!);
+      }
+      this.cycle++;
+      await this.sleep(this.o.intervalMs);
+    }
+  }
+
+  private async verifyLoop(): Promise<void> {
+    while (!this.stopped || this.pending.length > 0) {
+      const batch = this.pending.splice(0);
+      const results = await Promise.all(batch.map(async (p) => ({ p, answer: await sendProbe(p.node.proxyUrl(), p.expect.probe, 2_000) })));
+      for (const { p, answer } of results) {
+        const matches = answer.status === p.expect.status;
+        const expired = this.o.now() > p.deadline;
+        if (matches || expired) this.observe(p, matches, answer.status === null ? `no answer (${answer.error ?? "error"})` : `status ${answer.status}`);
+        else this.pending.push(p);
+      }
+      await this.sleep(150);
+    }
+  }
+
+  private observe(p: Pending, matches: boolean, seen: string): void {
+    const value: ObservationValue = { writeId: p.write.writeId, cluster: p.node.cluster, entity: p.write.entity, seen, matches };
+    this.o.history.event("verifier", F.observe, value, { node: p.node.name });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((r) => setTimeout(r, ms));
+  }
+}

@@ -1,0 +1,89 @@
+// The run's recording side: its folder, clock, history, expectations and report. Everything the
+// scenario does is written here first; checks and the report read it afterwards.
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { BLUE_GREEN_CHECKS, F, History, writeExpectations, type CheckExpectations, type MigrationCommandValue, type UpgradePhase } from "../checks/index.ts";
+import { analyzeRun, writeReportSync, type ImageUse, type Report } from "../report/index.ts";
+import { loadRunContext } from "../checks/index.ts";
+import { PROJECT_ROOT } from "../runtime/lab-state.ts";
+import { SystemClock } from "../traffic/index.ts";
+import type { OneShotResult } from "../runtime/one-shot.ts";
+
+export class RunRecorder {
+  readonly clock = new SystemClock();
+  readonly history: History;
+  readonly startedAt = new Date().toISOString();
+  readonly errors: string[] = [];
+  images: ImageUse[] = [];
+  versions: { old?: string; new?: string } = {};
+  private openPhase?: { phase: UpgradePhase; op: ReturnType<History["invoke"]> };
+  private reported?: Report;
+
+  constructor(readonly scenario: string, readonly runDir: string) {
+    mkdirSync(runDir, { recursive: true });
+    this.history = new History(this.clock, join(runDir, "history.jsonl"));
+  }
+
+  static defaultDir(scenario: string): string {
+    return resolve(PROJECT_ROOT, "reports/runs", `${scenario}-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+  }
+
+  now(): number { return this.clock.now(); }
+
+  /** Runs one phase of the procedure: a `phase` op around it, failing when it throws. */
+  async phase<R>(phase: UpgradePhase, fn: () => Promise<R>): Promise<R> {
+    if (this.openPhase) throw new Error(`phase ${phase} started while ${this.openPhase.phase} is open`);
+    const op = this.history.invoke("phases", F.phase, { phase });
+    this.openPhase = { phase, op };
+    try {
+      const r = await fn();
+      this.history.ok(op);
+      return r;
+    } catch (err) {
+      this.history.fail(op, err instanceof Error ? err.message : String(err));
+      throw err;
+    } finally {
+      this.openPhase = undefined;
+    }
+  }
+
+  /** Records a migration command run: invoke with the image, ok with whatever exit code it had. */
+  async migration(f: string, image: string, args: readonly string[], run: () => Promise<OneShotResult>): Promise<OneShotResult> {
+    const inv = this.history.invoke("migrations", f, { image, args });
+    try {
+      const r = await run();
+      const value: MigrationCommandValue = { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, image };
+      this.history.ok(inv, value);
+      return r;
+    } catch (err) {
+      this.history.info(inv, err instanceof Error ? err.message : String(err));
+      throw err;
+    }
+  }
+
+  expect(e: CheckExpectations): void { writeExpectations(this.runDir, e); }
+
+  /** Runs the checks on the files and writes report.json; safe to call with a partial run. */
+  async report(interrupted?: string): Promise<Report> {
+    if (this.openPhase) {
+      this.history.fail(this.openPhase.op, interrupted ?? "run ended during this phase");
+      this.openPhase = undefined;
+    }
+    this.history.close();
+    let analysis = {};
+    try {
+      analysis = await analyzeRun(await loadRunContext(this.runDir), BLUE_GREEN_CHECKS);
+    } catch (err) {
+      this.errors.push(`checks could not run: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const { report } = writeReportSync(this.runDir, {
+      ...analysis, runId: this.runDir.split("/").pop(), scenario: this.scenario, startedAt: this.startedAt, finishedAt: new Date().toISOString(),
+      interrupted: interrupted !== undefined, ...(interrupted ? { interruptReason: interrupted } : {}),
+      images: this.images, versions: this.versions, errors: this.errors,
+    });
+    this.reported = report;
+    return report;
+  }
+
+  get lastReport(): Report | undefined { return this.reported; }
+}
