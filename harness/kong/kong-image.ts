@@ -16,10 +16,7 @@ export interface KongImage {
   readonly pulled: boolean;
 }
 
-const standinHint = (ref: string): string => {
-  const tag = ref.split(":")[1] ?? "<version>";
-  return `this machine cannot pull it; run against the project's stand-in instead, e.g. --old kong-standin:1.5.1 --new kong-standin:${tag} (see README, "Kong stand-in images")`;
-};
+const STANDIN_HINT = "this machine cannot pull it; run against the project's stand-in images instead, e.g. --old kong-standin:1.5.1 --new kong-standin:2.6.0 (see README, \"Kong stand-in images\")";
 
 export async function resolveKongImage(ref: string): Promise<KongImage> {
   let info = await inspectImage(ref);
@@ -29,7 +26,7 @@ export async function resolveKongImage(ref: string): Promise<KongImage> {
       pulled = true;
       info = await inspectImage(ref);
     }
-    if (!info) throw new InvalidConfigError([`image "${ref}" is not present and could not be pulled`], { hint: standinHint(ref) });
+    if (!info) throw new InvalidConfigError([`image "${ref}" is not present and could not be pulled`], { hint: STANDIN_HINT });
   }
   const standin = info.labels[STANDIN_LABEL] === "true";
   const version = info.labels[STANDIN_VERSION_LABEL] ?? (await versionOf(ref));

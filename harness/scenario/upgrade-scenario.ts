@@ -138,7 +138,7 @@ export class UpgradeScenario {
     onCleanup("load balancer", () => lb.stop());
     this.load = startAttack({
       targets: SEED_PROBES.map((p) => ({ name: p.name, method: p.method, url: `${lb.url}${p.path}`, headers: p.headers, ...(p.method === "POST" ? { body: "{}" } : {}) })),
-      ratePerSecond: this.options.rate, durationMs: 60 * 60_000, timeoutMs: 10_000,
+      ratePerSecond: this.options.rate, durationMs: 60 * 60_000, timeoutMs: 15_000,
       onResult: () => undefined,
     });
     const load = this.load;

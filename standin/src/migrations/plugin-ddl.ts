@@ -21,8 +21,6 @@ UPDATE "plugins" SET "config" = (
   || jsonb_build_object('allow', "config"::jsonb -> 'whitelist', 'deny', "config"::jsonb -> 'blacklist'))::json
 WHERE "name" = '${plugin}' AND ("config"::jsonb ? 'whitelist' OR "config"::jsonb ? 'blacklist');`);
 
-const KEYED = { acl: "acls", "basic-auth": "basicauth_credentials", "hmac-auth": "hmacauth_credentials", jwt: "jwt_secrets", "key-auth": "keyauth_credentials" } as const;
-
 export const PLUGIN_DDL: Readonly<Record<string, Readonly<Record<string, MigrationDdl>>>> = {
   acl: {
     "000_base_acl": { up: [credentials("acls", [["group", "TEXT"], ["cache_key", "TEXT UNIQUE"]])] },
@@ -95,5 +93,3 @@ export const PLUGIN_DDL: Readonly<Record<string, Readonly<Record<string, Migrati
     "001_add_ttl_index": { up: [add("sessions", "ttl", TS), sql(`CREATE INDEX IF NOT EXISTS "sessions_ttl_idx" ON "sessions" ("ttl");`)] },
   },
 };
-
-export const CREDENTIAL_TABLES = KEYED;
