@@ -56,7 +56,7 @@ export const COMPONENTS: readonly ComponentPin[] = [
   {
     id: "cassandra",
     kind: "image",
-    version: "5.0.6",
+    version: "5.0.9",
     title: "Apache Cassandra 5.0 (Maven Central, Java 17)",
     officialRef: "cassandra:5.0",
     dependsOn: ["base"],

@@ -224,7 +224,7 @@ function targetNames(targets: readonly LoadTarget[]): ReadonlyMap<string, string
 
 function toVegetaTarget(t: LoadTarget): string {
   const header: Record<string, readonly string[]> = {};
-  for (const [k, v] of Object.entries(t.headers ?? {})) header[k] = typeof v === "string" ? [v] : v;
+  for (const [k, v] of Object.entries(t.headers ?? {})) header[canonicalHeader(k)] = typeof v === "string" ? [v] : v;
   const body = t.body === undefined ? undefined : Buffer.from(t.body).toString("base64");
   return JSON.stringify({ method: t.method.toUpperCase(), url: t.url, header, body }) + "\n";
 }
@@ -291,4 +291,12 @@ function collect(stream: Readable): Promise<string> {
   const chunks: Buffer[] = [];
   stream.on("data", (c: Buffer) => chunks.push(c));
   return new Promise((resolve) => stream.once("close", () => resolve(Buffer.concat(chunks).toString("utf8"))));
+}
+
+/**
+ * Go's canonical header form ("x-kuh-probe" -> "X-Kuh-Probe"). vegeta reads the target's Host from
+ * the canonical "Host" key only, so a lower-case "host" would be sent as a plain header and ignored.
+ */
+export function canonicalHeader(name: string): string {
+  return name.split("-").map((w) => (w ? w[0]!.toUpperCase() + w.slice(1).toLowerCase() : w)).join("-");
 }

@@ -47,6 +47,11 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, ou
   }
 }
 
+// A closed pipe (`kong migrations list | head`) ends the command quietly, as SIGPIPE ends Kong's.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => { if (e.code === "EPIPE") process.exit(1); throw e; });
+}
+
 const code = await runCli(process.argv.slice(2), process.env, process.stdout, process.stderr);
 // Commands have closed their connections; exit now so that no stray handle keeps a CLI run alive.
 process.exit(code);

@@ -10,10 +10,12 @@ describe("lab: vegeta load driver", function () {
   let server: Server;
   let base: string;
   const served = { total: 0, ok: 0, failing: 0 };
+  const hosts: string[] = [];
 
   before(async function () {
     server = createServer((req, res) => {
       served.total++;
+      hosts.push(req.headers.host ?? "");
       if (req.url === "/fail") {
         served.failing++;
         res.writeHead(500).end("boom");
@@ -32,6 +34,7 @@ describe("lab: vegeta load driver", function () {
 
   beforeEach(function () {
     served.total = served.ok = served.failing = 0;
+    hosts.length = 0;
   });
 
   it("reads one result per request, streaming, with the server's status codes", async function () {
@@ -74,6 +77,16 @@ describe("lab: vegeta load driver", function () {
     }
     expect(results.find((r) => r.target === "ok")?.headers["Content-Type"]).to.deep.equal(["text/plain"]);
     expect(summary.latencyMs.p50).to.be.greaterThan(0).and.at.most(summary.latencyMs.p99);
+  });
+
+  it("sends a target's host header as the request's Host, whatever its case", async function () {
+    const summary = await startAttack({
+      binary: labTool("vegeta"),
+      targets: [{ name: "by-host", method: "GET", url: `${base}/ok`, headers: { host: "api.example.test", "x-kuh-probe": "by-host" } }],
+      ratePerSecond: 20, durationMs: 500,
+    }).done;
+    expect(summary.requests).to.be.greaterThan(0);
+    expect(new Set(hosts)).to.deep.equal(new Set(["api.example.test"]));
   });
 
   it("stops early on abort and still delivers what vegeta sent", async function () {
