@@ -45,7 +45,8 @@ export const stateAfterFinish: Check = {
     const after = writes.filter((p) => p.invoke.timeMs >= finishedMs && p.invoke.value.cluster === "green");
     const unpropagated = after.flatMap((p) => {
       const seen = sightings.get(p.invoke.value.writeId);
-      const missing = green.filter((node) => !seen?.has(node));
+      const mustShowOn = p.invoke.value.expectOn ?? green;
+      const missing = green.filter((node) => mustShowOn.includes(node) && !seen?.has(node));
       return missing.length ? [`write ${p.invoke.value.writeId} (${p.invoke.value.action} ${p.invoke.value.entity} via ${p.invoke.node ?? "green"}) never seen on ${missing.join(", ")}`] : [];
     });
     const evidence = [

@@ -14,18 +14,25 @@ interface Pending { readonly write: AdminWriteValue; readonly expect: Expectatio
 const look = (name: string, path: string, headers: Record<string, string> = {}): Probe =>
   ({ name, method: "GET", path: `${path}?probe=${name}`, headers: { "x-kuh-probe": name, ...headers }, expect: [], fromUpstream: false });
 
-/** One planned write: the request, and what a node shows once it has the write. */
-interface PlannedWrite { readonly entity: string; readonly action: AdminWriteValue["action"]; readonly method: WriteMethod; readonly path: string; readonly body?: unknown; readonly expect?: Expectation }
+/**
+ * One planned write: the request, and what a node's proxy shows once it has the write. Without
+ * `expect` nothing shows on the proxy (a consumer alone), so the entity is read through the Admin
+ * API (`adminPath`) when the final state is verified.
+ */
+interface PlannedWrite { readonly entity: string; readonly action: AdminWriteValue["action"]; readonly method: WriteMethod; readonly path: string; readonly body?: unknown; readonly expect?: Expectation; readonly adminPath?: string }
 
-/** Cycle n of the workload: each cycle touches routes, consumers and credentials. */
-export function plannedWrites(n: number): PlannedWrite[] {
+/** How to tell that a node has an entity's latest state. */
+export type FinalState = { readonly proxy: Expectation } | { readonly adminPath: string };
+
+/** Cycle n of a workload that started at cycle `first`: routes, consumers and credentials. */
+export function plannedWrites(n: number, first = 1): PlannedWrite[] {
   const writes: PlannedWrite[] = [
     { entity: `routes/w${n}`, action: "create", method: "POST", path: "/services/echo/routes", body: { name: `w${n}`, paths: [`/w${n}`] }, expect: { probe: look(`w${n}`, `/w${n}`), status: 200 } },
-    { entity: `consumers/c${n}`, action: "create", method: "POST", path: "/consumers", body: { username: `c${n}` } },
+    { entity: `consumers/c${n}`, action: "create", method: "POST", path: "/consumers", body: { username: `c${n}` }, adminPath: `/consumers/c${n}` },
     { entity: `keyauth_credentials/key-${n}`, action: "create", method: "POST", path: `/consumers/c${n}/key-auth`, body: { key: `key-${n}` }, expect: { probe: look(`key-${n}`, "/private/data", { apikey: `key-${n}` }), status: 200 } },
   ];
-  if (n >= 2) writes.push({ entity: `routes/w${n - 2}`, action: "update", method: "PATCH", path: `/routes/w${n - 2}`, body: { paths: [`/w${n - 2}-v2`] }, expect: { probe: look(`w${n - 2}-v2`, `/w${n - 2}-v2`), status: 200 } });
-  if (n >= 4) writes.push({ entity: `routes/w${n - 4}`, action: "delete", method: "DELETE", path: `/routes/w${n - 4}`, expect: { probe: look(`w${n - 4}-gone`, `/w${n - 4}-v2`), status: 404 } });
+  if (n - 2 >= first) writes.push({ entity: `routes/w${n - 2}`, action: "update", method: "PATCH", path: `/routes/w${n - 2}`, body: { paths: [`/w${n - 2}-v2`] }, expect: { probe: look(`w${n - 2}-v2`, `/w${n - 2}-v2`), status: 200 } });
+  if (n - 4 >= first) writes.push({ entity: `routes/w${n - 4}`, action: "delete", method: "DELETE", path: `/routes/w${n - 4}`, expect: { probe: look(`w${n - 4}-gone`, `/w${n - 4}-v2`), status: 404 } });
   return writes;
 }
 
@@ -46,6 +53,8 @@ export interface AdminWorkloadOptions {
 
 export class AdminWorkload {
   private readonly pending: Pending[] = [];
+  /** Entity -> its latest state after every accepted write, for the checks after finish. */
+  readonly finalStates = new Map<string, FinalState>();
   private stopped = false;
   private cycle: number;
   private writeSeq = 0;
@@ -72,7 +81,7 @@ export class AdminWorkload {
   async write(w: PlannedWrite, admin: KongAdminClient, expectOn?: readonly WatchedNode[]): Promise<boolean> {
     const nodes = expectOn ?? this.o.nodes();
     const value: AdminWriteValue = {
-      writeId: `${++this.writeSeq}:${w.action}:${w.entity}`, cluster: this.o.cluster, entity: w.entity, action: w.action,
+      writeId: `${this.o.cluster}-${++this.writeSeq}:${w.action}:${w.entity}`, cluster: this.o.cluster, entity: w.entity, action: w.action,
       expectOn: w.expect ? nodes.map((n) => n.name) : [],
     };
     const h = this.o.history;
@@ -84,6 +93,8 @@ export class AdminWorkload {
         return false;
       }
       h.ok(inv, value);
+      if (w.expect) this.finalStates.set(w.entity, { proxy: w.expect });
+      else if (w.adminPath) this.finalStates.set(w.entity, { adminPath: w.adminPath });
     } catch (err) {
       if (err instanceof AdminWriteRefusedError) h.fail(inv, WRITE_REFUSED, value);
       else h.info(inv, err instanceof Error ? err.message : String(err), value);
@@ -99,7 +110,7 @@ export class AdminWorkload {
   private async writeLoop(): Promise<void> {
     let k = 0;
     while (!this.stopped) {
-      for (const w of plannedWrites(this.cycle)) {
+      for (const w of plannedWrites(this.cycle, this.o.firstCycle ?? 1)) {
         if (this.stopped) break;
         await this.write(w, this.o.writers[k++ % this.o.writers.length]!);
       }

@@ -7,7 +7,7 @@ import { PostgresDatastore } from "../datastore/postgres.ts";
 import type { StartedDatastore } from "../datastore/types.ts";
 import { HarnessError } from "../errors.ts";
 import { KongCluster, type StartedKongCluster } from "../kong/cluster.ts";
-import { KongContainer, type KongTuning } from "../kong/kong-container.ts";
+import { KongContainer, type KongTuning, type StartedKongContainer } from "../kong/kong-container.ts";
 import { resolveKongImage, type KongImage } from "../kong/kong-image.ts";
 import { KongMigrations } from "../kong/migrations.ts";
 import { KongNodeExitedError } from "../kong/kong-wait.ts";
@@ -17,7 +17,7 @@ import { onCleanup, runCleanup } from "../runtime/cleanup.ts";
 import { labImage } from "../runtime/lab-state.ts";
 import { driveShift, JsonlRequestSink, LoadBalancer, WeightPlan, type StartedLoadBalancer } from "../traffic/index.ts";
 import { AdminWorkload, type WatchedNode } from "./admin-workload.ts";
-import { answerMatches, probeAll, waitUntilServing } from "./probes.ts";
+import { answerMatches, probeAll, sendProbe, waitUntilServing } from "./probes.ts";
 import { RunRecorder } from "./run-recorder.ts";
 import type { RunOptions } from "./run-options.ts";
 import { SEED_PROBES, seedConfiguration } from "./seed.ts";
@@ -46,7 +46,7 @@ export class UpgradeScenario {
   private load?: AttackRun;
   private finished = false;
   private tornDown?: Promise<Report>;
-  private workloadCycle = 1;
+  private shiftWorkload?: AdminWorkload;
   private readonly migrationExpectations: MigrationExpectation[] = [];
 
   constructor(readonly name: string, readonly options: RunOptions) {
@@ -114,8 +114,9 @@ export class UpgradeScenario {
       this.blue = await new KongCluster("blue", this.oldImage.ref, this.options.oldNodes).withTuning(this.tuning("blue")).withNodeFaults(this.nodeFaults()).start(ds);
       const blue = this.blue;
       onCleanup("blue cluster", () => blue.stop(false));
-      const ids = await seedConfiguration(blue.admin());
-      this.rec.history.event("seeder", F.seed, { entities: Object.keys(ids) });
+      await seedConfiguration(blue.admin());
+      // The seeded configuration is judged through what it serves: one entity per probe.
+      this.rec.history.event("seeder", F.seed, { entities: SEED_PROBES.map((p) => `probe/${p.name}`) });
     });
     await this.rec.phase("Baseline", async () => {
       for (const node of this.need(this.blue, "blue cluster").nodes) {
@@ -196,8 +197,9 @@ export class UpgradeScenario {
       const blue = this.need(this.blue, "blue cluster");
       const workload = new AdminWorkload({
         history: this.rec.history, now: () => this.rec.now(), writers: blue.nodes.map((n) => blue.admin(n)), cluster: "blue",
-        nodes: () => this.watchedNodes(), intervalMs: 1_500, watchMs: this.propagationBoundMs * 3, firstCycle: this.workloadCycle,
+        nodes: () => this.watchedNodes(), intervalMs: 1_500, watchMs: this.propagationBoundMs * 3,
       });
+      this.shiftWorkload = workload;
       workload.start();
       const plan = WeightPlan.of(this.options.steps, { holdMs: this.options.holdMs });
       let stepIndex = -1;
@@ -214,7 +216,6 @@ export class UpgradeScenario {
         },
       });
       await workload.stop();
-      this.workloadCycle = workload.nextCycle;
       if (status.phase !== "Succeeded") throw new ScenarioStepError(`traffic shift ended ${status.phase}: ${lb.breach ? `error budget breached (${lb.breach.reason})` : "aborted"}`);
     });
   }
@@ -254,21 +255,35 @@ export class UpgradeScenario {
   async verifyAfterFinish(): Promise<void> {
     await this.rec.phase("AfterFinish", async () => {
       const green = this.need(this.green, "green cluster");
-      for (const node of green.nodes) {
-        const { answers } = await probeAll(node.getProxyUrl(), SEED_PROBES);
-        answers.forEach((a, i) => {
-          const p = SEED_PROBES[i]!;
-          this.rec.history.event("verifier", F.verifyEntity, { entity: `probe/${p.name}`, cluster: "green", seen: `status ${a.status ?? a.error}`, matches: answerMatches(p, a) }, { node: node.name });
-        });
-      }
+      for (const node of green.nodes) await this.verifyFinalState(node, green);
       const workload = new AdminWorkload({
         history: this.rec.history, now: () => this.rec.now(), writers: [green.admin(green.nodes[0])], cluster: "green",
-        nodes: () => this.watchedNodes().filter((n) => n.cluster === "green"), intervalMs: 500, watchMs: this.propagationBoundMs * 3, firstCycle: this.workloadCycle + 100,
+        nodes: () => this.watchedNodes().filter((n) => n.cluster === "green"), intervalMs: 500, watchMs: this.propagationBoundMs * 3,
+        firstCycle: (this.shiftWorkload?.nextCycle ?? 1) + 1,
       });
       workload.start();
       await new Promise((r) => setTimeout(r, 2_000));
       await workload.stop();
     });
+  }
+
+  /** Records one `verify-entity` op per seeded probe and per entity the shift's writes left behind. */
+  private async verifyFinalState(node: StartedKongContainer, cluster: StartedKongCluster): Promise<void> {
+    const record = (entity: string, seen: string, matches: boolean): void => {
+      this.rec.history.event("verifier", F.verifyEntity, { entity, cluster: cluster.name, seen, matches }, { node: node.name });
+    };
+    const { answers } = await probeAll(node.getProxyUrl(), SEED_PROBES);
+    answers.forEach((a, i) => record(`probe/${SEED_PROBES[i]!.name}`, `status ${a.status ?? a.error}`, answerMatches(SEED_PROBES[i]!, a)));
+    const admin = cluster.admin(node);
+    for (const [entity, state] of this.shiftWorkload?.finalStates ?? []) {
+      if ("proxy" in state) {
+        const a = await sendProbe(node.getProxyUrl(), state.proxy.probe);
+        record(entity, `status ${a.status ?? a.error}`, a.status === state.proxy.status);
+      } else {
+        const r = await admin.get(state.adminPath);
+        record(entity, `Admin API GET ${state.adminPath}: ${r.status}`, r.status === 200);
+      }
+    }
   }
 
   // 9. An old node against the finished datastore: the procedure says it cannot start.

@@ -58,6 +58,8 @@ describe("stand-in node: proxy (2.8.5, Postgres)", function () {
     expect(r.status).to.equal(404);
     expect(r.text).to.equal('{"message":"no Route matched with those values"}');
     expect(r.headers.server).to.equal(`kong/${V}`);
+    expect(r.headers["x-kong-response-latency"]).to.match(/^\d+$/);
+    expect(r.headers).to.not.have.property("via");
   });
 
   it("answers 502 when the upstream refuses connections", async () => {

@@ -45,9 +45,13 @@ export class ProxyHandler {
     }).finally(() => { if (accessLogEnabled) accessLog(req.socket.remoteAddress ?? "-", req.method ?? "-", req.url ?? "/", res.statusCode); });
   };
 
-  exit(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  /** A response Kong generates itself (kong.response.exit): Server and X-Kong-Response-Latency. */
+  exit(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}, t0?: number): void {
     const body = JSON.stringify({ message });
-    res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body), Server: this.server, ...headers });
+    res.writeHead(status, {
+      "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body), Server: this.server,
+      ...(t0 !== undefined ? { "X-Kong-Response-Latency": String(Math.round(performance.now() - t0)) } : {}), ...headers,
+    });
     res.end(body);
   }
 
@@ -55,34 +59,34 @@ export class ProxyHandler {
     const f = this.d.faults;
     if (f.active("healthy-not-serving")) { this.hung.add(res); res.on("close", () => this.hung.delete(res)); return; }
     if (f.hits("proxy-reset")) { req.socket.destroy(); return; }
-    if (f.hits("proxy-5xx")) { this.exit(res, 502, "An invalid response was received from the upstream server"); return; }
+    if (f.hits("proxy-5xx")) { this.exit(res, 502, "An invalid response was received from the upstream server", {}, t0); return; }
     const pending = this.d.state.ready();
     if (pending) await pending;
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q < 0 ? url : url.slice(0, q);
     const match = this.d.state.router.match(req.method ?? "GET", req.headers.host ?? "", path, req.headers);
-    if (!match) { this.exit(res, 404, "no Route matched with those values"); return; }
+    if (!match) { this.exit(res, 404, "no Route matched with those values", {}, t0); return; }
     const service = match.service;
-    if (!service) { this.exit(res, 503, "no Service found with those values"); return; }
+    if (!service) { this.exit(res, 503, "no Service found with those values", {}, t0); return; }
     const routeId = String(match.route.id), serviceId = String(service.id);
     const headers = upstreamHeaders(req, this.port);
     let query = q < 0 ? null : new URLSearchParams(url.slice(q + 1));
-    const consumer = await this.authenticate(req, res, query, headers, routeId, serviceId);
+    const consumer = await this.authenticate(req, res, query, headers, routeId, serviceId, t0);
     if (consumer === false) return;
     if (consumer.strippedQuery !== undefined) query = consumer.strippedQuery;
-    const rl = await this.rateLimit(req, res, routeId, serviceId, consumer.consumer, consumer.credential);
+    const rl = await this.rateLimit(req, res, routeId, serviceId, consumer.consumer, consumer.credential, t0);
     if (rl === false) return;
     await this.forward(req, res, t0, service, match.route, match.upstreamPath, query, headers, rl);
   }
 
   /** key-auth when configured for this route/service; false when the response has been sent. */
-  private async authenticate(req: IncomingMessage, res: ServerResponse, query: URLSearchParams | null, headers: Record<string, string | string[]>, routeId: string, serviceId: string):
+  private async authenticate(req: IncomingMessage, res: ServerResponse, query: URLSearchParams | null, headers: Record<string, string | string[]>, routeId: string, serviceId: string, t0: number):
     Promise<false | { consumer: Row | null; credential: Row | null; strippedQuery?: URLSearchParams | null }> {
     const plugin = this.d.state.plugins.lookup("key-auth", routeId, serviceId, null);
     if (!plugin || this.authBypassed()) return { consumer: null, credential: null };
     const out = await keyAuth(keyAuthConfig(plugin.config as Record<string, unknown>), req, query, this.d.state, this.d.ds);
-    if (out.kind === "deny") { this.exit(res, out.status, out.message, out.headers); return false; }
+    if (out.kind === "deny") { this.exit(res, out.status, out.message, out.headers, t0); return false; }
     if (out.consumer) {
       headers["x-consumer-id"] = String(out.consumer.id);
       if (out.consumer.username != null) headers["x-consumer-username"] = String(out.consumer.username);
@@ -102,7 +106,7 @@ export class ProxyHandler {
       || (this.d.faults.active("old-after-finish-open", "plugins") !== undefined && m.newerExecuted);
   }
 
-  private async rateLimit(req: IncomingMessage, res: ServerResponse, routeId: string, serviceId: string, consumer: Row | null, credential: Row | null):
+  private async rateLimit(req: IncomingMessage, res: ServerResponse, routeId: string, serviceId: string, consumer: Row | null, credential: Row | null, t0: number):
     Promise<false | { conf: RateLimitConfig; base: CounterKeyBase; used: Usage[]; headers: Record<string, string> } | null> {
     const plugin = this.d.state.plugins.lookup("rate-limiting", routeId, serviceId, consumer ? String(consumer.id) : null);
     if (!plugin) return null;
@@ -131,7 +135,7 @@ export class ProxyHandler {
     const headers = conf.hide_client_headers ? {} : rateLimitHeaders(this.d.version, used, stop);
     if (stop) {
       const reset = headers["RateLimit-Reset"];
-      this.exit(res, 429, "API rate limit exceeded", reset ? { ...headers, "Retry-After": reset } : headers);
+      this.exit(res, 429, "API rate limit exceeded", reset ? { ...headers, "Retry-After": reset } : headers, t0);
       return false;
     }
     return { conf, base, used, headers };
@@ -141,7 +145,7 @@ export class ProxyHandler {
     headers: Record<string, string | string[]>, rl: { conf: RateLimitConfig; base: CounterKeyBase; used: Usage[]; headers: Record<string, string> } | null): Promise<void> {
     const svcHost = String(service.host), svcPort = Number(service.port ?? 80);
     const peer = await this.balancer.peer(svcHost, svcPort);
-    if (peer === null) { this.exit(res, 503, "failure to get a peer from the ring-balancer"); return; }
+    if (peer === null) { this.exit(res, 503, "failure to get a peer from the ring-balancer", {}, t0); return; }
     const qs = query ? query.toString() : "";
     const hostHeader = route.preserve_host === true && req.headers.host ? req.headers.host : (svcPort === 80 || svcPort === 443 ? svcHost : `${svcHost}:${svcPort}`);
     const tUp = performance.now();
@@ -151,7 +155,7 @@ export class ProxyHandler {
     });
     const upLatency = Math.round(performance.now() - tUp);
     if (rl) void increment(rl.conf, rl.base, this.d.ds.counters, rl.used).catch(() => undefined);
-    if (!out.ok) { this.exit(res, out.status, out.message, rl?.headers); return; }
+    if (!out.ok) { this.exit(res, out.status, out.message, rl?.headers, t0); return; }
     const h = out.headers;
     h["via"] = this.via;
     h["x-kong-upstream-latency"] = String(upLatency);
