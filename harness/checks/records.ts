@@ -92,6 +92,8 @@ export const F = {
   loadSummary: "load-summary",
   /** process "harness": ok with OldNodeStartValue. */
   oldNodeStart: "old-node-start",
+  /** process "harness": ok with NodeReadyValue, once per new node: did real requests match the baseline? */
+  nodeReady: "node-ready",
   /** process "harness": ok with NodeLogValue (a failed node's log excerpt, for the report). */
   nodeLog: "node-log",
 } as const;
@@ -111,6 +113,8 @@ export interface AdminWriteValue {
   readonly action: "create" | "update" | "delete";
   /** Nodes that must show the write; default: every node of both clusters (CheckExpectations.nodes). */
   readonly expectOn?: readonly string[];
+  /** An invalid write Kong must refuse with this status (e.g. 400 schema violation); it must never be accepted. */
+  readonly expectRejected?: number;
 }
 /** Completion error of a write the harness's own guard refused (never sent). */
 export const WRITE_REFUSED = "refused-before-finish";
@@ -173,3 +177,12 @@ export interface OldNodeStartValue {
 }
 
 export interface NodeLogValue { readonly node: string; readonly image?: string; readonly reason: string; readonly excerpt: string }
+
+/** Whether a new node answered the baseline probes correctly before it got traffic. */
+export interface NodeReadyValue {
+  readonly node: string;
+  readonly cluster: Cluster;
+  readonly ready: boolean;
+  /** Probes that did not answer as the baseline, e.g. "keyauth-ok got 503". */
+  readonly mismatches: readonly string[];
+}

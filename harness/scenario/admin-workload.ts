@@ -19,7 +19,12 @@ const look = (name: string, path: string, headers: Record<string, string> = {}):
  * `expect` nothing shows on the proxy (a consumer alone), so the entity is read through the Admin
  * API (`adminPath`) when the final state is verified.
  */
-interface PlannedWrite { readonly entity: string; readonly action: AdminWriteValue["action"]; readonly method: WriteMethod; readonly path: string; readonly body?: unknown; readonly expect?: Expectation; readonly adminPath?: string }
+interface PlannedWrite {
+  readonly entity: string; readonly action: AdminWriteValue["action"]; readonly method: WriteMethod; readonly path: string; readonly body?: unknown;
+  readonly expect?: Expectation; readonly adminPath?: string;
+  /** An invalid write: Kong must answer this status and store nothing. */
+  readonly expectRejected?: number;
+}
 
 /** How to tell that a node has an entity's latest state. */
 export type FinalState = { readonly proxy: Expectation } | { readonly adminPath: string };
@@ -31,6 +36,8 @@ export function plannedWrites(n: number, first = 1): PlannedWrite[] {
     { entity: `consumers/c${n}`, action: "create", method: "POST", path: "/consumers", body: { username: `c${n}` }, adminPath: `/consumers/c${n}` },
     { entity: `keyauth_credentials/key-${n}`, action: "create", method: "POST", path: `/consumers/c${n}/key-auth`, body: { key: `key-${n}` }, expect: { probe: look(`key-${n}`, "/private/data", { apikey: `key-${n}` }), status: 200 } },
   ];
+  // Invalid on purpose: a consumer needs a username or a custom_id (400 schema violation).
+  writes.push({ entity: `consumers/invalid-${n}`, action: "create", method: "POST", path: "/consumers", body: { tags: [`invalid-${n}`] }, expectRejected: 400 });
   if (n - 2 >= first) writes.push({ entity: `routes/w${n - 2}`, action: "update", method: "PATCH", path: `/routes/w${n - 2}`, body: { paths: [`/w${n - 2}-v2`] }, expect: { probe: look(`w${n - 2}-v2`, `/w${n - 2}-v2`), status: 200 } });
   if (n - 4 >= first) writes.push({ entity: `routes/w${n - 4}`, action: "delete", method: "DELETE", path: `/routes/w${n - 4}`, expect: { probe: look(`w${n - 4}-gone`, `/w${n - 4}-v2`), status: 404 } });
   return writes;
@@ -83,6 +90,7 @@ export class AdminWorkload {
     const value: AdminWriteValue = {
       writeId: `${this.o.cluster}-${++this.writeSeq}:${w.action}:${w.entity}`, cluster: this.o.cluster, entity: w.entity, action: w.action,
       expectOn: w.expect ? nodes.map((n) => n.name) : [],
+      ...(w.expectRejected ? { expectRejected: w.expectRejected } : {}),
     };
     const h = this.o.history;
     const inv = h.invoke("admin-writer", F.adminWrite, value, { node: admin.node });
@@ -93,6 +101,7 @@ export class AdminWorkload {
         return false;
       }
       h.ok(inv, value);
+      if (w.expectRejected) return true;
       if (w.expect) this.finalStates.set(w.entity, { proxy: w.expect });
       else if (w.adminPath) this.finalStates.set(w.entity, { adminPath: w.adminPath });
     } catch (err) {

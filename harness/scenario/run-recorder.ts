@@ -11,6 +11,8 @@ import type { OneShotResult } from "../runtime/one-shot.ts";
 
 export class RunRecorder {
   readonly clock = new SystemClock();
+  /** Epoch time of the clock's origin, so records can be aligned with Kong's per-second windows. */
+  readonly clockOriginEpochMs = Date.now() - this.clock.now();
   readonly history: History;
   readonly startedAt = new Date().toISOString();
   readonly errors: string[] = [];

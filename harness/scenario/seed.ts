@@ -34,6 +34,9 @@ export const SEED_PROBES: readonly Probe[] = [
   probe("no-route", "GET", "/nowhere", [404]),
 ];
 
+/** The rate limit on /limited, shared by every node through the datastore (policy `cluster`). */
+export const SEED_RATE_LIMITS = [{ probe: "rate-limited", perSecond: 5 }] as const;
+
 async function must(admin: KongAdminClient, method: "POST" | "PUT", path: string, body: unknown): Promise<{ id: string }> {
   const res = await admin.write<{ id: string }>(method, path, body);
   if (res.status !== 201 && res.status !== 200) {
@@ -60,6 +63,6 @@ export async function seedConfiguration(admin: KongAdminClient): Promise<Record<
   ids["cred:alice"] = (await must(admin, "POST", "/consumers/alice/key-auth", { key: "alice-key" })).id;
   ids["cred:cust-42"] = (await must(admin, "POST", `/consumers/${ids["consumer:cust-42"]}/key-auth`, { key: "cust-key" })).id;
   ids["plugin:key-auth"] = (await must(admin, "POST", "/routes/private/plugins", { name: "key-auth" })).id;
-  ids["plugin:rate-limiting"] = (await must(admin, "POST", "/routes/limited/plugins", { name: "rate-limiting", config: { second: 5, policy: "cluster" } })).id;
+  ids["plugin:rate-limiting"] = (await must(admin, "POST", "/routes/limited/plugins", { name: "rate-limiting", config: { second: SEED_RATE_LIMITS[0]!.perSecond, policy: "cluster" } })).id;
   return ids;
 }

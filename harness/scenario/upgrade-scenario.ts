@@ -20,7 +20,7 @@ import { AdminWorkload, type WatchedNode } from "./admin-workload.ts";
 import { answerMatches, probeAll, sendProbe, waitUntilServing } from "./probes.ts";
 import { RunRecorder } from "./run-recorder.ts";
 import type { RunOptions } from "./run-options.ts";
-import { SEED_PROBES, seedConfiguration } from "./seed.ts";
+import { SEED_PROBES, SEED_RATE_LIMITS, seedConfiguration } from "./seed.ts";
 import { startEchoUpstream } from "./upstream.ts";
 import { setActiveRun } from "./active-run.ts";
 import { join } from "node:path";
@@ -73,6 +73,7 @@ export class UpgradeScenario {
       nodes: { blue: names("blue", this.options.oldNodes), green: names("green", this.options.newNodes) },
       shiftPlan: this.options.steps, propagationBoundMs: this.propagationBoundMs,
       migrations: this.migrationExpectations, oldImage: this.options.oldImage, newImage: this.options.newImage,
+      rateLimits: SEED_RATE_LIMITS, clockOriginEpochMs: this.rec.clockOriginEpochMs,
     };
   }
 
@@ -179,7 +180,9 @@ export class UpgradeScenario {
       onCleanup("green cluster", () => green.stop(false));
       for (const node of green.nodes) {
         const served = await waitUntilServing(node.getProxyUrl(), SEED_PROBES, this.propagationBoundMs * 3);
-        if (!served.ok) throw new ScenarioStepError(`new node "${node.name}" does not answer like the baseline: ${served.last.map((a) => `${a.probe} got ${a.status ?? a.error}`).join(", ")}`);
+        const mismatches = served.last.map((a) => `${a.probe} got ${a.status ?? a.error}`);
+        this.rec.history.event("harness", F.nodeReady, { node: node.name, cluster: "green", ready: served.ok, mismatches });
+        if (!served.ok) throw new ScenarioStepError(`new node "${node.name}" does not answer like the baseline: ${mismatches.join(", ")}`);
         this.need(this.lb, "load balancer").addNode("green", { name: node.name, url: node.getProxyUrl() });
       }
     });
