@@ -10,7 +10,7 @@ const files = readdirSync(dir).filter((f) => f.endsWith(".ts") && f !== "index.t
 let failed = 0;
 for (const f of files) {
   process.stdout.write(`\n=== bench/${f}\n`);
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(dir, f)], { stdio: "inherit" });
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--import", join(dir, "../harness/runtime/testcontainers-preload.ts"), join(dir, f)], { stdio: "inherit" });
   if (r.status !== 0) {
     failed++;
     process.stdout.write(`bench/${f} exited ${r.status ?? r.signal}\n`);

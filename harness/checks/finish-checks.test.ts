@@ -31,6 +31,13 @@ describe("state-after-finish", () => {
     expect([r.status, r.message]).to.deep.equal(["pass", "all 3 entities served correctly on 2 new nodes; 1 Admin writes after finish reached every new node"]);
   });
 
+  it("does not expect a write on nodes outside its expectOn (a consumer alone shows on no proxy)", async () => {
+    const { fx } = run();
+    fx.write("green-1", "ok", 10, { entity: "consumers/c9", expectOn: [] });
+    const r = await stateAfterFinish.check(fx.ctx());
+    expect([r.status, r.message]).to.deep.equal(["pass", "all 3 entities served correctly on 2 new nodes; 2 Admin writes after finish reached every new node"]);
+  });
+
   it("fails an entity served wrongly and a new-cluster write that did not reach a node", async () => {
     const fx = new RunFixture();
     fx.event("seeder", F.seed, { entities: ["services/a"] });
