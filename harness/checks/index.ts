@@ -1,26 +1,33 @@
 // The checks area's import surface. Checks are pure: they read a run's history and requests.
 import { adminWritesPropagated } from "./admin-writes-propagated.ts";
 import type { Check } from "./check.ts";
+import { invalidWritesRefused } from "./invalid-writes-refused.ts";
 import { loadReconciliation } from "./load-reconciliation.ts";
 import { migrationsOutput } from "./migrations-output.ts";
+import { newNodesReady } from "./new-nodes-ready.ts";
 import { noNewAdminWritesBeforeFinish } from "./no-new-admin-writes-before-finish.ts";
 import { oldNodeRefusesAfterFinish } from "./old-node-refuses-after-finish.ts";
 import { schemaMetaConsistent } from "./schema-meta-consistent.ts";
 import { schemaOnlyAdds } from "./schema-only-adds.ts";
+import { sharedRateLimit } from "./shared-rate-limit.ts";
 import { stateAfterFinish } from "./state-after-finish.ts";
 import { trafficSplit } from "./traffic-split.ts";
 import { zeroFailedRequests } from "./zero-failed-requests.ts";
 
 /** The checks of a Postgres blue/green run, in report order. */
 export const BLUE_GREEN_CHECKS: readonly Check[] = [
-  zeroFailedRequests, trafficSplit, loadReconciliation, adminWritesPropagated, noNewAdminWritesBeforeFinish,
-  migrationsOutput, schemaOnlyAdds, schemaMetaConsistent, stateAfterFinish, oldNodeRefusesAfterFinish,
+  zeroFailedRequests, trafficSplit, loadReconciliation, sharedRateLimit, newNodesReady, adminWritesPropagated,
+  invalidWritesRefused, noNewAdminWritesBeforeFinish, migrationsOutput, schemaOnlyAdds, schemaMetaConsistent,
+  stateAfterFinish, oldNodeRefusesAfterFinish,
 ];
 
 export {
-  adminWritesPropagated, loadReconciliation, migrationsOutput, noNewAdminWritesBeforeFinish, oldNodeRefusesAfterFinish,
-  schemaMetaConsistent, schemaOnlyAdds, stateAfterFinish, trafficSplit, zeroFailedRequests,
+  adminWritesPropagated, invalidWritesRefused, loadReconciliation, migrationsOutput, newNodesReady, noNewAdminWritesBeforeFinish,
+  oldNodeRefusesAfterFinish, schemaMetaConsistent, schemaOnlyAdds, sharedRateLimit, stateAfterFinish, trafficSplit, zeroFailedRequests,
 };
+export { describeWindow } from "./shared-rate-limit.ts";
+export type { RateWindow } from "./shared-rate-limit.ts";
+export type { InvalidWriteOutcome, InvalidWriteVerdict } from "./invalid-writes-refused.ts";
 export { runCheck, runChecks, unknown, worst } from "./check.ts";
 export type { Check, CheckContext, CheckExpectations, CheckResult, CheckStatus, MigrationExpectation } from "./check.ts";
 export { History, HistoryRuleError, HistoryRules, pairOps, readHistory } from "./history.ts";

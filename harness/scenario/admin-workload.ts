@@ -77,9 +77,13 @@ export class AdminWorkload {
     this.verifierLoop = this.verifyLoop();
   }
 
-  /** Stops writing, then keeps verifying until every pending write was seen or timed out. */
-  async stop(): Promise<void> {
+  /**
+   * Stops writing, then keeps verifying until every pending write was seen or timed out; with
+   * `abandon` (an interrupted run) pending observations are dropped, so nothing is recorded late.
+   */
+  async stop(abandon = false): Promise<void> {
     this.stopped = true;
+    if (abandon) this.pending.splice(0);
     await this.writerLoop;
     await this.verifierLoop;
   }
@@ -131,6 +135,7 @@ export class AdminWorkload {
   private async verifyLoop(): Promise<void> {
     while (!this.stopped || this.pending.length > 0) {
       const batch = this.pending.splice(0);
+      if (batch.length === 0 && this.stopped) break;
       const results = await Promise.all(batch.map(async (p) => ({ p, answer: await sendProbe(p.node.proxyUrl(), p.expect.probe, 2_000) })));
       for (const { p, answer } of results) {
         const matches = answer.status === p.expect.status;

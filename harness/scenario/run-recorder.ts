@@ -6,6 +6,8 @@ import { BLUE_GREEN_CHECKS, F, History, writeExpectations, type CheckExpectation
 import { analyzeRun, writeReportSync, type ImageUse, type Report } from "../report/index.ts";
 import { loadRunContext } from "../checks/index.ts";
 import { PROJECT_ROOT } from "../runtime/lab-state.ts";
+import { HarnessError } from "../errors.ts";
+import { interruptReason } from "./active-run.ts";
 import { SystemClock } from "../traffic/index.ts";
 import type { OneShotResult } from "../runtime/one-shot.ts";
 
@@ -34,6 +36,8 @@ export class RunRecorder {
 
   /** Runs one phase of the procedure: a `phase` op around it, failing when it throws. */
   async phase<R>(phase: UpgradePhase, fn: () => Promise<R>): Promise<R> {
+    const interrupted = interruptReason();
+    if (interrupted) throw new HarnessError(`phase ${phase} not started: the run was ${interrupted}`);
     if (this.openPhase) throw new Error(`phase ${phase} started while ${this.openPhase.phase} is open`);
     const op = this.history.invoke("phases", F.phase, { phase });
     this.openPhase = { phase, op };

@@ -22,7 +22,7 @@ import { RunRecorder } from "./run-recorder.ts";
 import type { RunOptions } from "./run-options.ts";
 import { SEED_PROBES, SEED_RATE_LIMITS, seedConfiguration } from "./seed.ts";
 import { startEchoUpstream } from "./upstream.ts";
-import { setActiveRun } from "./active-run.ts";
+import { interruptReason, interruptSignal, setActiveRun } from "./active-run.ts";
 import { join } from "node:path";
 
 const MARGIN_MS = 2_000;
@@ -209,18 +209,22 @@ export class UpgradeScenario {
       const plan = WeightPlan.of(this.options.steps, { holdMs: this.options.holdMs });
       let stepIndex = -1;
       let stepOp: ReturnType<typeof this.rec.history.invoke> | undefined;
-      const status = await driveShift({
-        lb, plan,
-        verdict: () => (lb.breach ? "fail" : "pass"),
-        onTick: (_s, action) => {
-          if (action.kind === "setWeights") stepOp = this.rec.history.invoke("shift", F.step, { index: ++stepIndex, greenWeight: action.green });
-        },
-        onApplied: () => {
-          if (stepOp) this.rec.history.ok(stepOp);
-          stepOp = undefined;
-        },
-      });
-      await workload.stop();
+      let status: Awaited<ReturnType<typeof driveShift>>;
+      try {
+        status = await driveShift({
+          lb, plan, signal: interruptSignal(),
+          verdict: () => (lb.breach ? "fail" : "pass"),
+          onTick: (_s, action) => {
+            if (action.kind === "setWeights") stepOp = this.rec.history.invoke("shift", F.step, { index: ++stepIndex, greenWeight: action.green });
+          },
+          onApplied: () => {
+            if (stepOp) this.rec.history.ok(stepOp);
+            stepOp = undefined;
+          },
+        });
+      } finally {
+        await workload.stop(interruptSignal().aborted);
+      }
       if (status.phase !== "Succeeded") throw new ScenarioStepError(`traffic shift ended ${status.phase}: ${lb.breach ? `error budget breached (${lb.breach.reason})` : "aborted"}`);
     });
   }
@@ -321,7 +325,7 @@ export class UpgradeScenario {
   }
 
   /** Stops load, writes the report, removes every container. Always runs (mocha `after`). */
-  async tearDown(interrupted?: string): Promise<Report> {
+  async tearDown(interrupted: string | undefined = interruptReason()): Promise<Report> {
     if (this.tornDown) return this.tornDown;
     this.tornDown = this.doTearDown(interrupted);
     setActiveRun(undefined);

@@ -5,20 +5,31 @@ import { resolve } from "node:path";
 import Mocha from "mocha";
 import { EnvironmentError, HarnessError, InvalidConfigError } from "../../errors.ts";
 import { engineVersion } from "../../runtime/docker-engine.ts";
-import { interruptActiveRun, RUN_DEFAULTS, setRunOptions, type RunOptions } from "../../scenario/index.ts";
+import { interruptActiveRun, interruptReason, requestInterrupt, RUN_DEFAULTS, setRunOptions, type RunOptions } from "../../scenario/index.ts";
 import { RunRecorder } from "../../scenario/run-recorder.ts";
 import { reportError, say } from "../console.ts";
 import { ExitCode } from "../exit-codes.ts";
 
 export interface RunArgs extends Partial<Omit<RunOptions, "reportDir">> { readonly scenario: string; readonly reportDir?: string }
 
-function installInterruptHandlers(): () => void {
+/**
+ * First signal: no further step starts, the shift stops at once, and the scenario's own teardown
+ * writes the report and removes the containers. Second signal: tear down at once and exit.
+ */
+function installInterruptHandlers(abortRunner: () => void): () => void {
+  let signals = 0;
   const handler = (signal: NodeJS.Signals): void => {
-    process.stderr.write(`\n${signal}: stopping the run, writing its report and removing its containers...\n`);
+    if (++signals === 1) {
+      process.stderr.write(`\n${signal}: stopping the run, writing its report and removing its containers...\n`);
+      requestInterrupt(`interrupted by ${signal}`);
+      abortRunner();
+      return;
+    }
+    process.stderr.write(`\n${signal} again: tearing down now\n`);
     void interruptActiveRun(`interrupted by ${signal}`).finally(() => process.exit(ExitCode.Interrupted));
   };
-  process.once("SIGINT", handler);
-  process.once("SIGTERM", handler);
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
   return () => { process.off("SIGINT", handler); process.off("SIGTERM", handler); };
 }
 
@@ -41,15 +52,21 @@ export async function runCommand(args: RunArgs): Promise<ExitCode> {
     const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
     throw new InvalidConfigError([`scenario "${args.scenario}" could not be loaded: ${msg}`], { hint: "fix the scenario file (it is a mocha spec in TypeScript)" });
   }
-  const uninstall = installInterruptHandlers();
   let firstError: unknown;
+  let runner: Mocha.Runner | undefined;
+  const uninstall = installInterruptHandlers(() => runner?.abort());
   try {
     await new Promise<number>((done) => {
-      const runner = mocha.run(done);
+      runner = mocha.run(done);
       runner.on("fail", (_test, err) => { firstError ??= err; });
     });
   } finally {
     uninstall();
+  }
+  if (interruptReason()) {
+    await interruptActiveRun(interruptReason()!);
+    log(`Interrupted; report: ${resolve(reportDir, "report.json")}`);
+    return ExitCode.Interrupted;
   }
   if (firstError instanceof InvalidConfigError || firstError instanceof EnvironmentError) return reportError(firstError);
   const reportPath = resolve(reportDir, "report.json");

@@ -3,7 +3,10 @@
 // here has no teardown on either strategy.
 import type { Strategy } from "../db/types.ts";
 
-type Flags = Readonly<Record<Strategy, boolean>>;
+type Flags = Readonly<Record<Strategy, boolean>> & {
+  /** First Kong version whose Cassandra section has the teardown (absent = every version). */
+  readonly cassandraSince?: string;
+};
 const BOTH: Flags = { postgres: true, cassandra: true };
 const CASSANDRA_ONLY: Flags = { postgres: false, cassandra: true };
 
@@ -14,7 +17,9 @@ const TEARDOWNS: Readonly<Record<string, Flags>> = {
   "core/009_200_to_210": BOTH,
   "core/010_210_to_211": CASSANDRA_ONLY,
   "core/012_213_to_220": BOTH,
-  "core/013_220_to_230": CASSANDRA_ONLY,
+  // Kong/kong 013_220_to_230.lua: no Cassandra teardown at 2.3.0-2.6.x; 2.7.0 (#7667) moved the
+  // cluster_id insert into a Cassandra teardown.
+  "core/013_220_to_230": { ...CASSANDRA_ONLY, cassandraSince: "2.7.0" },
   "core/016_280_to_300": BOTH,
   "acl/003_200_to_210": BOTH,
   "acl/004_212_to_213": BOTH,
@@ -23,8 +28,26 @@ const TEARDOWNS: Readonly<Record<string, Flags>> = {
   "oauth2/004_200_to_210": BOTH,
   "oauth2/005_210_to_211": CASSANDRA_ONLY,
   "http-log/001_280_to_300": BOTH,
+  // Kong/kong @2.1.0+ kong/plugins/<p>/migrations/003_200_to_210.lua return
+  // operations.ws_migrate_plugin(...), which defines a teardown for BOTH strategies (it prefixes the
+  // unique `key`/`username` with the workspace id on Cassandra). Only the Cassandra flag is set here;
+  // the Postgres flag is left to the Postgres owner (kong-reference.md 1.4 lists them as "no").
+  "basic-auth/003_200_to_210": CASSANDRA_ONLY,
+  "hmac-auth/003_200_to_210": CASSANDRA_ONLY,
+  "jwt/003_200_to_210": CASSANDRA_ONLY,
+  "key-auth/003_200_to_210": CASSANDRA_ONLY,
 };
 
-export function hasTeardown(subsystem: string, name: string, strategy: Strategy): boolean {
-  return TEARDOWNS[`${subsystem}/${name}`]?.[strategy] ?? false;
+const atLeast = (version: string, min: string): boolean => {
+  const a = version.split(".").map(Number), b = min.split(".").map(Number);
+  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  return true;
+};
+
+/** version: the binary's Kong version (some Cassandra teardowns appeared in later releases). */
+export function hasTeardown(subsystem: string, name: string, strategy: Strategy, version?: string): boolean {
+  const flags = TEARDOWNS[`${subsystem}/${name}`];
+  if (!flags) return false;
+  if (strategy === "cassandra" && flags.cassandraSince && version && !atLeast(version, flags.cassandraSince)) return false;
+  return flags[strategy];
 }

@@ -32,10 +32,10 @@ export interface VersionCatalogue {
 
 export const STANDIN_VERSIONS = Object.keys(MIGRATION_LISTS);
 
-function subsystem(name: string, migrations: readonly string[]): SubsystemSpec {
+function subsystem(name: string, migrations: readonly string[], version: string): SubsystemSpec {
   return {
     name,
-    migrations: migrations.map((m) => ({ name: m, teardown: { postgres: hasTeardown(name, m, "postgres"), cassandra: hasTeardown(name, m, "cassandra") } })),
+    migrations: migrations.map((m) => ({ name: m, teardown: { postgres: hasTeardown(name, m, "postgres", version), cassandra: hasTeardown(name, m, "cassandra", version) } })),
   };
 }
 
@@ -52,8 +52,8 @@ export function catalogue(version: string): VersionCatalogue {
   if (!lists || !bundled) throw new Error(`no stand-in catalogue for Kong ${version} (known: ${STANDIN_VERSIONS.join(", ")})`);
   return {
     version,
-    core: subsystem("core", lists.core),
-    pluginSubsystems: new Map(Object.entries(lists.plugins).map(([p, ms]) => [p, subsystem(p, ms)])),
+    core: subsystem("core", lists.core, version),
+    pluginSubsystems: new Map(Object.entries(lists.plugins).map(([p, ms]) => [p, subsystem(p, ms, version)])),
     bundledPlugins: bundled,
     sortsPlugins: atLeast(version, "2.4.0"),
     earlyPendingCheck: atLeast(version, "2.2.0"),
