@@ -1,2 +1,3 @@
 export * from "./postgres.ts";
 export * from "./types.ts";
+export * from "./cassandra.ts";

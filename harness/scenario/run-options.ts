@@ -19,11 +19,13 @@ export interface RunOptions {
   readonly faults: Readonly<Record<string, string>>;
   readonly dbUpdateFrequencyS: number;
   readonly dbUpdatePropagationS: number;
+  /** Kong's datastore strategy for the run. */
+  readonly datastore: "postgres" | "cassandra";
 }
 
 export const RUN_DEFAULTS: Omit<RunOptions, "oldImage" | "newImage"> = {
   oldNodes: 2, newNodes: 2, seed: 1, rate: 200, steps: [0, 5, 10, 25, 50, 75, 100], holdMs: 6_000,
-  faults: {}, dbUpdateFrequencyS: 1, dbUpdatePropagationS: 0,
+  faults: {}, dbUpdateFrequencyS: 1, dbUpdatePropagationS: 0, datastore: "postgres",
 };
 
 let fromCli: Partial<RunOptions> = {};
@@ -56,6 +58,7 @@ export function validateRunOptions(o: RunOptions): string[] {
     problems.push(`steps must be increasing whole percentages ending at 100, but are ${s.join(",")}`);
   }
   if (!(o.holdMs >= 500)) problems.push(`the hold per step must be at least 500 ms, but is ${o.holdMs}`);
+  if (o.datastore !== "postgres" && o.datastore !== "cassandra") problems.push(`datastore must be postgres or cassandra, but is ${String(o.datastore)}`);
   if (!(o.dbUpdateFrequencyS > 0)) problems.push(`db_update_frequency must be positive, but is ${o.dbUpdateFrequencyS}`);
   return problems;
 }

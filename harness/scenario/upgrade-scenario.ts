@@ -3,6 +3,7 @@
 // history; the checks judge it afterwards and the report is always written.
 import { Network, type StartedNetwork, type StartedTestContainer } from "testcontainers";
 import { F, type CheckExpectations, type MigrationExpectation, type OldNodeStartValue } from "../checks/index.ts";
+import { CassandraDatastore } from "../datastore/cassandra.ts";
 import { PostgresDatastore } from "../datastore/postgres.ts";
 import type { StartedDatastore } from "../datastore/types.ts";
 import { HarnessError } from "../errors.ts";
@@ -30,6 +31,11 @@ const MARGIN_MS = 2_000;
 export class ScenarioStepError extends HarnessError {
   override name = "ScenarioStepError";
   override readonly code = "KH_ERR_SCENARIO_STEP";
+}
+
+/** The shared datastore of a run, from the lab's images. */
+export async function startDatastore(strategy: "postgres" | "cassandra", network: StartedNetwork): Promise<StartedDatastore> {
+  return strategy === "postgres" ? new PostgresDatastore(labImage("postgres")).start(network) : new CassandraDatastore(labImage("cassandra")).start(network);
 }
 
 export class UpgradeScenario {
@@ -100,11 +106,10 @@ export class UpgradeScenario {
       this.network = await new Network().start();
       const network = this.network;
       onCleanup("network", () => network.stop().then(() => undefined));
-      const pgImage = labImage("postgres");
-      this.datastore = await new PostgresDatastore(pgImage).start(network);
+      this.datastore = await startDatastore(this.options.datastore, network);
       const ds = this.datastore;
       onCleanup("datastore", () => ds.stop());
-      this.rec.images.push({ role: "datastore", ref: pgImage, standin: false });
+      this.rec.images.push({ role: "datastore", ref: ds.image, standin: false });
       this.upstream = await startEchoUpstream(network);
       const up = this.upstream;
       onCleanup("upstream", () => up.stop().then(() => undefined));

@@ -99,16 +99,18 @@ export function parseRunFlags(values: Record<string, string | boolean | undefine
     oldNodes: num("old-nodes"), newNodes: num("new-nodes"), seed: num("seed"), rate: num("rate"),
     holdMs: num("hold-ms"), steps, reportDir: values["report-dir"] as string | undefined,
     faults: Object.keys(faults).length ? faults : undefined,
+    datastore: values.datastore as RunOptions["datastore"] | undefined,
   };
 }
 
 export const RUN_FLAG_SPEC = {
   old: { type: "string" }, new: { type: "string" }, "old-nodes": { type: "string" }, "new-nodes": { type: "string" },
   "report-dir": { type: "string" }, seed: { type: "string" }, rate: { type: "string" }, steps: { type: "string" },
-  "hold-ms": { type: "string" }, faults: { type: "string" },
+  "hold-ms": { type: "string" }, faults: { type: "string" }, datastore: { type: "string" },
 } as const;
 
 export const RUN_HELP = `  run <scenario> [--old IMAGE] [--new IMAGE] [--old-nodes N] [--new-nodes N] [--report-dir DIR]
-                 [--seed N] [--rate N] [--steps 0,5,...,100] [--hold-ms MS] [--faults "green=switch@scope;blue-1=..."]
+                 [--seed N] [--rate N] [--steps 0,5,...,100] [--hold-ms MS] [--datastore postgres|cassandra]
+                 [--faults "green=switch@scope;blue-1=..."]
                    run a scenario; exit 0 when every check passes, 1 when one fails
                    (defaults: ${RUN_DEFAULTS.oldNodes}+${RUN_DEFAULTS.newNodes} nodes, ${RUN_DEFAULTS.rate} req/s, steps ${RUN_DEFAULTS.steps.join(",")})`;
