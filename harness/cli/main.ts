@@ -4,6 +4,7 @@ import { InvalidConfigError } from "../errors.ts";
 import { checkCommand } from "./commands/check.ts";
 import { labCommand } from "./commands/lab.ts";
 import { listCommand } from "./commands/list.ts";
+import { PLAN_FLAG_SPEC, PLAN_HELP, planCommand } from "./commands/plan.ts";
 import { parseRunFlags, RUN_FLAG_SPEC, RUN_HELP, runCommand } from "./commands/run.ts";
 import { reportError } from "./console.ts";
 import { ExitCode } from "./exit-codes.ts";
@@ -17,6 +18,7 @@ Commands:
   lab [--check]    bring up the Docker engine, images and tools the harness needs (--check: only report)
 ${RUN_HELP}
   list             the scenarios, with one-line descriptions
+${PLAN_HELP}
   check <run-dir>  re-run every check offline from a run's files and rewrite its report
   demo             run ${DEMO.scenario} with ${DEMO.oldImage} -> ${DEMO.newImage}
   help             show this help
@@ -43,6 +45,10 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       }
       case "list":
         return listCommand();
+      case "plan": {
+        const { values } = parseArgs({ args: [...rest], options: PLAN_FLAG_SPEC, strict: true });
+        return planCommand(values);
+      }
       case "check":
         return await checkCommand(rest[0]);
       case undefined:

@@ -22,7 +22,10 @@ export function kongEnv(env: NodeJS.ProcessEnv, args?: Args): KongEnv {
   const envWithPrefix = args?.prefix ? { ...env, KONG_PREFIX: args.prefix } : env;
   let config = loadConfig(envWithPrefix, cat.bundledPlugins);
   // `--db-timeout` becomes pg_timeout (and the Cassandra timeouts), in ms.
-  if (args) config = { ...config, pg: { ...config.pg, timeoutMs: args.dbTimeoutS * 1000 } };
+  if (args) {
+    const ms = args.dbTimeoutS * 1000;
+    config = { ...config, pg: { ...config.pg, timeoutMs: ms }, cassandra: { ...config.cassandra, timeoutMs: ms, consensusTimeoutMs: ms } };
+  }
   return { cat, config, faults: new Faults(parseFaults(config.faults), hostname()) };
 }
 

@@ -1,10 +1,11 @@
-// createDatastore(config, version): the one place that picks a strategy. Cassandra plugs in here
-// behind the same db/types.ts interfaces.
+// createDatastore(config, version): the one place that picks a strategy.
 import type { StandinConfig } from "../config.ts";
 import type { Datastore } from "./types.ts";
+import { createCassandraDatastore } from "./cassandra/index.ts";
 import { checkPostgres, createPostgresDatastore } from "./postgres/index.ts";
 
 export { DatabaseUnreachable } from "./postgres/index.ts";
+export { CassandraUnreachable } from "./cassandra/index.ts";
 
 /** Connects (checking reachability the way Kong's connector does) and returns the datastore. */
 export async function createDatastore(config: StandinConfig, version: string, opts: { poolSize?: number } = {}): Promise<Datastore> {
@@ -12,6 +13,6 @@ export async function createDatastore(config: StandinConfig, version: string, op
     await checkPostgres(config);
     return createPostgresDatastore(config, version, opts.poolSize);
   }
-  if (config.database === "cassandra") throw new Error("the stand-in's Cassandra strategy is not implemented yet");
+  if (config.database === "cassandra") return createCassandraDatastore(config, version);
   throw new Error(`database '${config.database}' has no datastore`);
 }

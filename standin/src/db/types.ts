@@ -58,8 +58,11 @@ export interface ClusterEvent {
 /** Kong's `cluster_events` table: the only way nodes learn of each other's writes. */
 export interface EventStore {
   insert(event: Omit<ClusterEvent, "id" | "atMs"> & { expireAfterS: number }): Promise<void>;
-  /** Events with `at` >= sinceMs, oldest first, as the polling timer reads them. */
-  since(sinceMs: number): Promise<ClusterEvent[]>;
+  /**
+   * Events with `at` >= sinceMs, oldest first, as the polling timer reads them. `channels`: the ones
+   * the node subscribed to (Cassandra reads one channel partition at a time; Postgres ignores it).
+   */
+  since(sinceMs: number, channels?: readonly string[]): Promise<ClusterEvent[]>;
   /** The datastore's clock, so that cursors never depend on a node's local clock. */
   nowMs(): Promise<number>;
 }

@@ -56,7 +56,7 @@ export async function up(ctx: CommandContext, state: SchemaState, force: boolean
       if (s.pending) { ctx.log.info("\nDatabase has pending migrations; run 'kong migrations finish' when ready"); return; }
     }
     if (!s.newMigrations) { if (!force) ctx.log.info("Database is already up-to-date"); return; }
-    const stall = stallSql(ctx.faults);
+    const stall = ctx.strategy === "postgres" ? stallSql(ctx.faults) : undefined;
     if (stall) await ctx.store.runUp(stall);
     await runMigrations(ctx, s.newMigrations, { runUp: true, runTeardown: false, withUpFaults: true });
     s = await loadState(ctx);
@@ -93,6 +93,8 @@ export async function reset(ctx: CommandContext, state: SchemaState): Promise<bo
   const doReset = async (): Promise<void> => {
     ctx.log.info("Resetting database...");
     await ctx.store.reset();
+    // Cassandra's schema_reset logs the dropped keyspace (description is `keyspace '<name>'`).
+    if (ctx.strategy === "cassandra") ctx.log.info(`dropped ${ctx.description.replace(/^keyspace /, "")} keyspace`);
     ctx.log.info("Database successfully reset");
   };
   try {

@@ -5,6 +5,7 @@ import type { Log } from "../cli/log.ts";
 import { KongCliError } from "../cli/log.ts";
 import type { MigrationStore, Strategy } from "../db/types.ts";
 import { CRASH_EXIT_CODE, faultySql, MIGRATION_FAULTS, type MigrationFaults } from "./faults.ts";
+import { cqlFor } from "./cql-registry.ts";
 import { renderPostgres } from "./ops.ts";
 import { ddlFor } from "./registry.ts";
 import type { SubsystemMigrations } from "./state.ts";
@@ -35,6 +36,7 @@ const fail = (ctx: MigrationContext, what: string, e: unknown): never => {
 };
 
 function sqlOf(ctx: MigrationContext, subsystem: string, name: string, phase: "up" | "teardown"): string {
+  if (ctx.strategy === "cassandra") return cqlFor(ctx.cat, subsystem, name)[phase] ?? "";
   const ddl = ddlFor(ctx.cat, subsystem, name);
   const ops = phase === "up" ? ddl.up : ddl.teardown ?? [];
   return renderPostgres(ops, { strict: ctx.faults.active(MIGRATION_FAULTS.notRerunnable) !== undefined });
@@ -44,7 +46,8 @@ export async function runMigrations(ctx: MigrationContext, list: readonly Subsys
   const { store, log } = ctx;
   let processed = 0;
   let pending = 0;
-  let extra = opts.withUpFaults ? faultySql(ctx.faults) : "";
+  // The data-damaging up faults are SQL; on Cassandra they are not modelled (standin/README.md).
+  let extra = opts.withUpFaults && ctx.strategy === "postgres" ? faultySql(ctx.faults) : "";
   for (const t of list) {
     log.info(`migrating ${t.subsystem} on ${ctx.description}...`);
     for (const mig of t.migrations) {

@@ -42,7 +42,7 @@ export class ClusterEvents {
     try {
       const now = await this.store.nowMs();
       // The grace window re-reads recent rows: a row committed late with an earlier `at` is not lost.
-      const events = await this.store.since(this.cursorMs - this.propagationS * 1000 - 1000);
+      const events = await this.store.since(this.cursorMs - this.propagationS * 1000 - 1000, [...this.handlers.keys()]);
       this.cursorMs = now;
       for (const e of events) this.dispatch(e, now);
       this.pruneSeen(now);

@@ -5,6 +5,8 @@ import cassandra from "cassandra-driver";
 import type { StandinConfig } from "../../config.ts";
 
 type CassConfig = StandinConfig["cassandra"];
+/** Present in cassandra-driver 4.x's Metadata, missing from its typings. */
+type WithAgreement = { checkSchemaAgreement(): Promise<boolean> };
 export type Params = readonly unknown[];
 
 function newClient(cfg: CassConfig, keyspace?: string): cassandra.Client {
@@ -12,7 +14,10 @@ function newClient(cfg: CassConfig, keyspace?: string): cassandra.Client {
     contactPoints: cfg.contactPoints.map((h) => (h.includes(":") ? h : `${h}:${cfg.port}`)),
     localDataCenter: cfg.localDatacenter,
     ...(keyspace ? { keyspace } : {}),
-    protocolOptions: { port: cfg.port, maxVersion: 4 },
+    // No token/schema metadata sync: every DDL would otherwise trigger a metadata refresh per client.
+    isMetadataSyncEnabled: false,
+    // The driver itself also waits for schema agreement after each DDL response (up to this long).
+    protocolOptions: { port: cfg.port, maxVersion: 4, maxSchemaAgreementWaitSeconds: Math.ceil(cfg.consensusTimeoutMs / 1000) },
     socketOptions: { connectTimeout: cfg.timeoutMs, readTimeout: Math.max(cfg.timeoutMs, 12_000) },
     // One connection per host is plenty for a stand-in node; Kong's default pool is small too.
     pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 1, [cassandra.types.distance.remote]: 1 } },
@@ -85,7 +90,7 @@ export class CassConnection {
   async waitForSchemaAgreement(client?: cassandra.Client): Promise<void> {
     const c = client ?? this.system;
     const deadline = Date.now() + this.cfg.consensusTimeoutMs;
-    while (!(await c.metadata.checkSchemaAgreement().catch(() => false))) {
+    while (!(await (c.metadata as unknown as WithAgreement).checkSchemaAgreement().catch(() => false))) {
       if (Date.now() > deadline) throw new Error(`failed to wait for schema consensus: timeout after ${this.cfg.consensusTimeoutMs}ms`);
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -87,9 +87,6 @@ export class CassMigrationStore implements MigrationStore {
         if (!IGNORED.some((re) => re.test(msg))) throw new Error(msg, { cause: e });
         this.warn(`ignored error while running migration: ${msg} (${stmt.replace(/\s+/g, " ")})`);
       }
-      // Kong waits for consensus once per migration; waiting per DDL statement keeps a single node's
-      // index creation from racing the next statement.
-      if (isDdl) await this.conn.waitForSchemaAgreement();
     }
     if (ddl) await this.conn.waitForSchemaAgreement();
   }

@@ -1,0 +1,34 @@
+// Issue 4's qualification runs without faults, through the CLI: stand-in 1.5.1 -> 2.6.0 passes
+// every check three runs in a row; 2.5.1 -> 2.6.0 fails only old-node-refuses-after-finish,
+// because Kong (and so the stand-in) lets a 2.5 node start after the 2.6.0 finish.
+// Kept short but faithful: every step of the procedure and the default weight plan run, with
+// 2 old and 2 new nodes, at 100 requests/s and a 1.5 s hold per step.
+import { expect } from "chai";
+import { BLUE_GREEN_CHECKS } from "../../harness/checks/index.ts";
+import { describeChecks, runScenario, type ScenarioArgs } from "./scenario-run.ts";
+
+const SHORT: Omit<ScenarioArgs, "old" | "new"> = { rate: 100, holdMs: 1_500, oldNodes: 2, newNodes: 2 };
+
+describe("scenario: clean blue/green runs against stand-ins", function () {
+  this.timeout(4 * 60_000);
+
+  for (const attempt of [1, 2, 3]) {
+    it(`1.5.1 -> 2.6.0 passes every check (run ${attempt} of 3)`, async () => {
+      const run = await runScenario({ old: "1.5.1", new: "2.6.0", ...SHORT });
+      expect(run.notPassing, describeChecks(run)).to.deep.equal([]);
+      expect(run.report.checks.map((c) => c.id)).to.deep.equal(BLUE_GREEN_CHECKS.map((c) => c.id));
+      expect([run.cli.code, run.report.verdict], run.cli.stderr.slice(-2000)).to.deep.equal([0, "pass"]);
+      expect(run.check("old-node-refuses-after-finish").message).to.match(/^kong-standin:1\.5\.1 refused to start against a database finished by kong-standin:2\.6\.0 \(exit 1\): .*column "run_on" does not exist/);
+    });
+  }
+
+  it("2.5.1 -> 2.6.0 fails only old-node-refuses-after-finish: the 2.5.1 node starts and serves", async () => {
+    const run = await runScenario({ old: "2.5.1", new: "2.6.0", ...SHORT });
+    expect(run.notPassing, describeChecks(run)).to.deep.equal(["old-node-refuses-after-finish"]);
+    expect([run.cli.code, run.report.verdict]).to.deep.equal([1, "fail"]);
+    const c = run.check("old-node-refuses-after-finish");
+    expect(c.status).to.equal("fail");
+    expect(c.message).to.equal("kong-standin:2.5.1 started against a database finished by kong-standin:2.6.0 and served 10/10 baseline requests correctly: Kong does not enforce the documented rule; see kong-reference §0.3");
+    expect(c.evidence[0]).to.equal("kong-standin:2.5.1 (version 2.5.1): started true, exit none (still running)");
+  });
+});
