@@ -2,6 +2,9 @@
 import { parseArgs } from "node:util";
 import { InvalidConfigError } from "../errors.ts";
 import { checkCommand } from "./commands/check.ts";
+import { COMPARE_HELP, compareCommand } from "./commands/compare.ts";
+import { QUALIFY_HELP, qualifyCommand } from "./commands/qualify.ts";
+import { REPORT_HELP, reportCommand } from "./commands/report.ts";
 import { labCommand } from "./commands/lab.ts";
 import { listCommand } from "./commands/list.ts";
 import { PLAN_FLAG_SPEC, PLAN_HELP, planCommand } from "./commands/plan.ts";
@@ -20,6 +23,9 @@ ${RUN_HELP}
   list             the scenarios, with one-line descriptions
 ${PLAN_HELP}
   check <run-dir>  re-run every check offline from a run's files and rewrite its report
+${REPORT_HELP}
+${COMPARE_HELP}
+${QUALIFY_HELP}
   demo             run ${DEMO.scenario} with ${DEMO.oldImage} -> ${DEMO.newImage}
   help             show this help
 
@@ -51,6 +57,12 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       }
       case "check":
         return await checkCommand(rest[0]);
+      case "report":
+        return await reportCommand(rest);
+      case "compare":
+        return await compareCommand(rest);
+      case "qualify":
+        return await qualifyCommand(rest);
       case undefined:
       case "help":
       case "--help":

@@ -1,0 +1,62 @@
+// `kong-upgrade-harness compare <baseline-dir> <run-dir>`: flags regressions against a previous run.
+import { appendFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { RUN_FILES } from "../../checks/index.ts";
+import { InvalidConfigError } from "../../errors.ts";
+import { DEFAULT_THRESHOLDS, compareReports, comparisonMarkdown, formatComparison, type CompareThresholds } from "../../report/compare.ts";
+import { readReport } from "../../report/html/index.ts";
+import { writeAtomic } from "../../report/render.ts";
+import { ExitCode } from "../exit-codes.ts";
+
+const D = DEFAULT_THRESHOLDS;
+/** Flag -> threshold field. */
+const FLAGS: Record<string, keyof CompareThresholds> = {
+  "max-new-failed-requests": "maxNewFailedRequests", "p99-ratio": "p99Ratio", "p99-min-delta-ms": "p99MinDeltaMs", "min-samples": "minSamples",
+  "lag-p99-ratio": "lagP99Ratio", "lag-p99-min-delta-ms": "lagP99MinDeltaMs", "downtime-max-delta-ms": "downtimeMaxDeltaMs",
+  "run-time-ratio": "runTimeRatio", "run-time-min-delta-ms": "runTimeMinDeltaMs",
+};
+
+export const COMPARE_HELP = `  compare <baseline-dir> <run-dir> [--out FILE.json] [--no-step-summary] [thresholds]
+                   flag regressions against a previous run; exit 1 on regression. A regression is:
+                   a check that passed (or did not run) and now fails or is unknown; more failed requests
+                   than the baseline + --max-new-failed-requests (${D.maxNewFailedRequests}); a phase's p99 per cluster over
+                   --p99-ratio (${D.p99Ratio}) x baseline and --p99-min-delta-ms (${D.p99MinDeltaMs}) more (phases with
+                   --min-samples ${D.minSamples}+ requests); propagation lag p99 over --lag-p99-ratio (${D.lagP99Ratio}) x and
+                   --lag-p99-min-delta-ms (${D.lagP99MinDeltaMs}) more; a downtime window --downtime-max-delta-ms
+                   (${D.downtimeMaxDeltaMs}) longer; run time over --run-time-ratio (${D.runTimeRatio}) x and --run-time-min-delta-ms
+                   (${D.runTimeMinDeltaMs}) longer`;
+
+function thresholds(values: Record<string, string | boolean | undefined>): CompareThresholds {
+  const t: Record<string, number> = { ...DEFAULT_THRESHOLDS };
+  const problems: string[] = [];
+  for (const [flag, key] of Object.entries(FLAGS)) {
+    const v = values[flag];
+    if (v === undefined) continue;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) problems.push(`--${flag} must be a number >= 0, but is "${String(v)}"`);
+    else t[key] = n;
+  }
+  if (problems.length) throw new InvalidConfigError(problems);
+  return t as unknown as CompareThresholds;
+}
+
+const reportOf = (dir: string): ReturnType<typeof readReport> => {
+  const file = join(dir, RUN_FILES.report);
+  if (!existsSync(file)) throw new InvalidConfigError([`${file} does not exist`], { hint: "give two run directories written by `kong-upgrade-harness run`" });
+  return readReport(file);
+};
+
+export async function compareCommand(args: readonly string[]): Promise<ExitCode> {
+  const options = { out: { type: "string" }, "no-step-summary": { type: "boolean", default: false },
+    ...Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: "string" }])) } as const;
+  const { values, positionals } = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
+  if (positionals.length !== 2) throw new InvalidConfigError(["`compare` takes two run directories: <baseline-dir> <run-dir>"], { hint: "run `kong-upgrade-harness help`" });
+  const [baseDir, curDir] = positionals as [string, string];
+  const c = compareReports(reportOf(baseDir), reportOf(curDir), thresholds(values as Record<string, string | boolean | undefined>));
+  process.stdout.write(`${formatComparison(c, baseDir, curDir)}\n`);
+  if (typeof values.out === "string") writeAtomic(values.out, `${JSON.stringify(c, null, 2)}\n`);
+  const summary = values["no-step-summary"] ? undefined : process.env.GITHUB_STEP_SUMMARY;
+  if (summary) appendFileSync(summary, comparisonMarkdown(c, baseDir));
+  return c.verdict === "pass" ? ExitCode.Ok : ExitCode.ChecksFailed;
+}

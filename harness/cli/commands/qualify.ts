@@ -1,0 +1,50 @@
+// `kong-upgrade-harness qualify --target V --from A,B --datastore postgres`: runs the matrix one
+// pair at a time and writes one qualification report (index.html, qualification.json, junit.xml).
+import { appendFileSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { childProcessRunner, qualify, type Datastore } from "../../qualify/index.ts";
+import { PROJECT_ROOT } from "../../runtime/lab-state.ts";
+import { SystemClock } from "../../traffic/index.ts";
+import { say } from "../console.ts";
+import { ExitCode } from "../exit-codes.ts";
+
+export const QUALIFY_HELP = `  qualify --target V --from A,B,... [--datastore postgres[,cassandra]] [--out DIR]
+          [--image-template "kong:{version}" | --standin] [--rate N] [--hold-ms MS] [--steps 0,...,100]
+                   run the upgrade scenario for each source version, one at a time, and write
+                   index.html, qualification.json, junit.xml and summary.md into DIR; exit 0 when every
+                   pair passes, 1 when one fails, 3 when a run could not be judged`;
+
+const list = (v: string | undefined): string[] => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+
+export async function qualifyCommand(args: readonly string[]): Promise<ExitCode> {
+  const { values } = parseArgs({ args: [...args], strict: true, options: {
+    target: { type: "string" }, from: { type: "string" }, datastore: { type: "string", default: "postgres" }, out: { type: "string" },
+    "image-template": { type: "string" }, standin: { type: "boolean", default: false },
+    rate: { type: "string" }, "hold-ms": { type: "string" }, steps: { type: "string" },
+  } });
+  const imageTemplate = values["image-template"] ?? (values.standin ? "kong-standin:{version}" : "kong:{version}");
+  const outDir = resolve(values.out ?? resolve(PROJECT_ROOT, "reports/qualify", `${values.target ?? "target"}-${new Date().toISOString().replace(/[:.]/g, "-")}`));
+  const runArgs = (["rate", "hold-ms", "steps"] as const).flatMap((k) => (values[k] === undefined ? [] : [`--${k}`, values[k]]));
+  const { GITHUB_STEP_SUMMARY: summary, ...childEnv } = process.env;
+  const log = say("qualify");
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    const result = await qualify({ target: values.target ?? "", from: list(values.from), datastores: list(values.datastore) as Datastore[], imageTemplate }, {
+      outDir, clock: new SystemClock(), signal: controller.signal, onEvent: log,
+      runPair: childProcessRunner({ runArgs, env: childEnv }),
+    });
+    const q = result.qualification;
+    if (summary) appendFileSync(summary, readFileSync(result.files.markdown, "utf8"));
+    log(`${q.verdict === "pass" ? "QUALIFIED" : "NOT QUALIFIED"}: ${q.pairs.filter((p) => p.verdict === "pass").length} of ${q.planned} pairs passed; report: ${result.files.html}`);
+    if (controller.signal.aborted) return ExitCode.Interrupted;
+    if (q.pairs.some((p) => p.verdict === "error")) return ExitCode.HarnessFailed;
+    return q.verdict === "pass" ? ExitCode.Ok : ExitCode.ChecksFailed;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}

@@ -1,0 +1,210 @@
+// What every scenario shares, whatever the procedure: the run's recorder, images, network,
+// datastore, echo upstream, Kong clusters, load balancer and load, and a teardown that always
+// writes the report and removes every container.
+import { join } from "node:path";
+import { Network, type StartedNetwork } from "testcontainers";
+import { F, type CheckExpectations, type MigrationExpectation } from "../checks/index.ts";
+import { CassandraDatastore } from "../datastore/cassandra.ts";
+import { PostgresDatastore } from "../datastore/postgres.ts";
+import type { StartedDatastore } from "../datastore/types.ts";
+import { HarnessError } from "../errors.ts";
+import { KongCluster, type StartedKongCluster, type WriteGate } from "../kong/cluster.ts";
+import type { KongTuning, StartedKongContainer } from "../kong/kong-container.ts";
+import { resolveKongImage, type KongImage } from "../kong/kong-image.ts";
+import { KongMigrations } from "../kong/migrations.ts";
+import { startAttack, type AttackRun } from "../load/vegeta.ts";
+import type { Report } from "../report/index.ts";
+import { onCleanup, runCleanup } from "../runtime/cleanup.ts";
+import { labImage } from "../runtime/lab-state.ts";
+import { JsonlRequestSink, LoadBalancer, type StartedLoadBalancer } from "../traffic/index.ts";
+import { interruptReason, setActiveRun } from "./active-run.ts";
+import type { AdminWorkload, WatchedNode } from "./admin-workload.ts";
+import { answerMatches, probeAll, sendProbe, waitUntilServing } from "./probes.ts";
+import { RunRecorder } from "./run-recorder.ts";
+import type { RunOptions } from "./run-options.ts";
+import { SEED_PROBES, SEED_RATE_LIMITS, seedConfiguration } from "./seed.ts";
+import { startEchoUpstream } from "./upstream.ts";
+
+/** Added to db_update_frequency + db_update_propagation: the verifier's own polling and the request time. */
+const MARGIN_MS = 2_000;
+
+export class ScenarioStepError extends HarnessError {
+  override name = "ScenarioStepError";
+  override readonly code = "KH_ERR_SCENARIO_STEP";
+}
+
+/** The shared datastore of a run, from the lab's images. */
+export async function startDatastore(strategy: "postgres" | "cassandra", network: StartedNetwork): Promise<StartedDatastore> {
+  return strategy === "postgres" ? new PostgresDatastore(labImage("postgres")).start(network) : new CassandraDatastore(labImage("cassandra")).start(network);
+}
+
+export abstract class ScenarioBase {
+  readonly rec: RunRecorder;
+  protected network?: StartedNetwork;
+  protected datastore?: StartedDatastore;
+  protected oldImage?: KongImage;
+  protected newImage?: KongImage;
+  protected blue?: StartedKongCluster;
+  protected green?: StartedKongCluster;
+  protected lb?: StartedLoadBalancer;
+  protected sink?: JsonlRequestSink;
+  protected load?: AttackRun;
+  protected readonly migrationExpectations: MigrationExpectation[] = [];
+  private tornDown?: Promise<Report>;
+
+  constructor(readonly name: string, readonly options: RunOptions) {
+    this.rec = new RunRecorder(name, options.reportDir ?? RunRecorder.defaultDir(name));
+    setActiveRun(this);
+  }
+
+  protected tuning(cluster: "blue" | "green"): KongTuning {
+    return { dbUpdateFrequencyS: this.options.dbUpdateFrequencyS, dbUpdatePropagationS: this.options.dbUpdatePropagationS, faults: this.options.faults[cluster] };
+  }
+
+  private nodeFaults(): Record<string, string> {
+    return Object.fromEntries(Object.entries(this.options.faults).filter(([k]) => k !== "blue" && k !== "green"));
+  }
+
+  protected get propagationBoundMs(): number {
+    return (this.options.dbUpdateFrequencyS + this.options.dbUpdatePropagationS) * 1000 + MARGIN_MS;
+  }
+
+  /** What the checks expect of this run; written at the start and again whenever it grows. */
+  protected expectations(): CheckExpectations {
+    const names = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}-${i + 1}`);
+    return {
+      baseline: Object.fromEntries(SEED_PROBES.map((p) => [p.name, p.expect])),
+      nodes: { blue: names("blue", this.options.oldNodes), green: names("green", this.options.newNodes) },
+      shiftPlan: this.options.steps, propagationBoundMs: this.propagationBoundMs,
+      migrations: this.migrationExpectations, oldImage: this.options.oldImage, newImage: this.options.newImage,
+      rateLimits: SEED_RATE_LIMITS, clockOriginEpochMs: this.rec.clockOriginEpochMs,
+    };
+  }
+
+  protected migrations(image: KongImage, cluster: "blue" | "green", datastore = this.need(this.datastore, "datastore")): KongMigrations {
+    return new KongMigrations(image.ref, datastore, this.tuning(cluster));
+  }
+
+  protected need<T>(v: T | undefined, what: string): T {
+    if (v === undefined) throw new ScenarioStepError(`${what} is not set up: an earlier step did not run`);
+    return v;
+  }
+
+  /** Images resolved and recorded; network, datastore and echo upstream started. */
+  protected async startInfrastructure(): Promise<StartedDatastore> {
+    this.oldImage = await resolveKongImage(this.options.oldImage);
+    this.newImage = await resolveKongImage(this.options.newImage);
+    this.rec.images = [
+      { role: "old", ref: this.oldImage.ref, id: this.oldImage.id, standin: this.oldImage.standin, version: this.oldImage.version },
+      { role: "new", ref: this.newImage.ref, id: this.newImage.id, standin: this.newImage.standin, version: this.newImage.version },
+    ];
+    this.rec.versions = { old: this.oldImage.version, new: this.newImage.version };
+    this.rec.expect(this.expectations());
+    const network = (this.network = await new Network().start());
+    onCleanup("network", () => network.stop().then(() => undefined));
+    const ds = (this.datastore = await startDatastore(this.options.datastore, network));
+    onCleanup("datastore", () => ds.stop());
+    this.rec.images.push({ role: "datastore", ref: ds.image, standin: false });
+    const upstream = await startEchoUpstream(network);
+    onCleanup("upstream", () => upstream.stop().then(() => undefined));
+    return ds;
+  }
+
+  /** `kong migrations bootstrap` with an image; fails the step unless it exits 0. */
+  protected async bootstrap(image: KongImage, cluster: "blue" | "green", datastore?: StartedDatastore): Promise<void> {
+    this.migrationExpectations.push({ f: F.migrationsBootstrap, exitCodes: [0] });
+    const boot = await this.rec.migration(F.migrationsBootstrap, image.ref, [], () => this.migrations(image, cluster, datastore).run("bootstrap"));
+    if (boot.exitCode !== 0) throw new ScenarioStepError(`\`kong migrations bootstrap\` with ${image.ref} exited ${boot.exitCode}: ${boot.stderr.trim().split("\n")[0]}`);
+  }
+
+  protected async startCluster(name: "blue" | "green", image: KongImage, nodes: number, writeGate?: () => WriteGate, datastore = this.need(this.datastore, "datastore")): Promise<StartedKongCluster> {
+    const cluster = await new KongCluster(name, image.ref, nodes).withTuning(this.tuning(name)).withNodeFaults(this.nodeFaults()).start(datastore, writeGate);
+    onCleanup(`${name} cluster`, () => cluster.stop(false));
+    return cluster;
+  }
+
+  /** Seeds the configuration through a cluster's Admin API; it is judged through what it serves. */
+  protected async seed(cluster: StartedKongCluster): Promise<void> {
+    await seedConfiguration(cluster.admin());
+    this.rec.history.event("seeder", F.seed, { entities: SEED_PROBES.map((p) => `probe/${p.name}`) });
+  }
+
+  /** Waits until a node answers every probe as the baseline says; records `node-ready` for new nodes. */
+  protected async awaitBaseline(node: StartedKongContainer, cluster: "blue" | "green", record: boolean): Promise<void> {
+    const served = await waitUntilServing(node.getProxyUrl(), SEED_PROBES, this.propagationBoundMs * 3);
+    const mismatches = served.last.map((a) => `${a.probe} got ${a.status ?? a.error}`);
+    if (record) this.rec.history.event("harness", F.nodeReady, { node: node.name, cluster, ready: served.ok, mismatches });
+    if (!served.ok) throw new ScenarioStepError(`${cluster === "blue" ? "old" : "new"} node "${node.name}" does not answer like the baseline: ${mismatches.join(", ")}`);
+  }
+
+  /** Load balancer in front of a cluster, and constant-rate load through it until teardown. */
+  protected async startLoadOn(cluster: StartedKongCluster): Promise<StartedLoadBalancer> {
+    this.sink = new JsonlRequestSink(join(this.rec.runDir, "requests.jsonl"));
+    const lb = (this.lb = await new LoadBalancer().withClock(this.rec.clock).withSink(this.sink)
+      .withNodes(cluster.name, cluster.nodes.map((n) => ({ name: n.name, url: n.getProxyUrl() })))
+      .withWeights(cluster.name === "blue" ? { blue: 100, green: 0 } : { blue: 0, green: 100 })
+      .withBaseline(Object.fromEntries(SEED_PROBES.map((p) => [p.name, p.expect])))
+      .withErrorBudget({ maxFailures: 50 })
+      .start());
+    onCleanup("load balancer", () => lb.stop());
+    const load = (this.load = startAttack({
+      targets: SEED_PROBES.map((p) => ({ name: p.name, method: p.method, url: `${lb.url}${p.path}`, headers: p.headers, ...(p.method === "POST" ? { body: "{}" } : {}) })),
+      // Longer than the load balancer's own upstream timeout, so a slow node shows as its 504.
+      ratePerSecond: this.options.rate, durationMs: 60 * 60_000, timeoutMs: 15_000,
+      onResult: () => undefined,
+    }));
+    onCleanup("load", async () => { load.stop(); await load.done.catch(() => undefined); });
+    return lb;
+  }
+
+  protected watchedNodes(): WatchedNode[] {
+    const w = (c: StartedKongCluster | undefined): WatchedNode[] => (c?.nodes ?? []).map((n) => ({ name: n.name, cluster: c!.name, proxyUrl: () => n.getProxyUrl() }));
+    return [...w(this.blue), ...w(this.green)];
+  }
+
+  /** Records one `verify-entity` op per seeded probe and per entity a workload's writes left behind. */
+  protected async verifyFinalState(node: StartedKongContainer, cluster: StartedKongCluster, workload?: AdminWorkload): Promise<void> {
+    const record = (entity: string, seen: string, matches: boolean): void => {
+      this.rec.history.event("verifier", F.verifyEntity, { entity, cluster: cluster.name, seen, matches }, { node: node.name });
+    };
+    const { answers } = await probeAll(node.getProxyUrl(), SEED_PROBES);
+    answers.forEach((a, i) => record(`probe/${SEED_PROBES[i]!.name}`, `status ${a.status ?? a.error}`, answerMatches(SEED_PROBES[i]!, a)));
+    const admin = cluster.admin(node);
+    for (const [entity, state] of workload?.finalStates ?? []) {
+      if ("proxy" in state) {
+        const a = await sendProbe(node.getProxyUrl(), state.proxy.probe);
+        record(entity, `status ${a.status ?? a.error}`, a.status === state.proxy.status);
+      } else {
+        const r = await admin.get(state.adminPath);
+        record(entity, `Admin API GET ${state.adminPath}: ${r.status}`, r.status === 200);
+      }
+    }
+  }
+
+  protected async snapshot(label: string, datastore = this.need(this.datastore, "datastore")): Promise<void> {
+    this.rec.history.event("datastore", F.schemaSnapshot, { label, snapshot: await datastore.snapshot() });
+    this.rec.history.event("datastore", F.schemaMeta, { label, rows: (await datastore.schemaMeta()) ?? [] });
+  }
+
+  /** Stops load, writes the report, removes every container. Always runs (mocha `after`). */
+  async tearDown(interrupted: string | undefined = interruptReason()): Promise<Report> {
+    if (this.tornDown) return this.tornDown;
+    this.tornDown = this.doTearDown(interrupted);
+    setActiveRun(undefined);
+    return this.tornDown;
+  }
+
+  private async doTearDown(interrupted?: string): Promise<Report> {
+    if (this.load) {
+      this.load.stop();
+      const summary = await this.load.done.catch((err: unknown) => { this.rec.errors.push(`load: ${String(err)}`); return undefined; });
+      if (summary) this.rec.history.event("load", F.loadSummary, { requests: summary.requests, statusCounts: summary.statusCounts, errors: summary.errors, aborted: summary.aborted });
+      this.load = undefined;
+    }
+    await this.lb?.stop().catch((err: unknown) => this.rec.errors.push(`load balancer: ${String(err)}`));
+    await this.sink?.close().catch((err: unknown) => this.rec.errors.push(`requests.jsonl: ${String(err)}`));
+    const report = await this.rec.report(interrupted);
+    this.rec.errors.push(...(await runCleanup()));
+    return report;
+  }
+}
