@@ -28,6 +28,8 @@ export function exec(command: string, args: readonly string[], opts: ExecOptions
     };
     child.on("error", (e) => finish(127, e.message));
     child.on("close", (code, signal) => finish(code ?? (signal ? 128 : 1)));
+    // A command that exits without reading its input closes the pipe: that is not an error here.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(opts.input ?? "");
   });
 }
