@@ -91,6 +91,13 @@ export const COMPONENTS: readonly ComponentPin[] = [
     title: "Vegeta HTTP load generator (built from its Go module)",
     binary: "vegeta",
   },
+  {
+    id: "actionlint",
+    kind: "tool",
+    version: "1.7.12",
+    title: "actionlint, the GitHub Actions workflow linter (built from its Go module)",
+    binary: "actionlint",
+  },
   ...STANDIN_VERSIONS.map((version): ComponentPin => ({
     id: `kong-standin-${version}`,
     kind: "image",

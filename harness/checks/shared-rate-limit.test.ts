@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import type { RequestLine } from "./records.ts";
 import { sharedRateLimit } from "./shared-rate-limit.ts";
 import { EXPECTATIONS, RunFixture } from "./testing.ts";
 
@@ -6,43 +7,56 @@ import { EXPECTATIONS, RunFixture } from "./testing.ts";
 const ORIGIN = Date.UTC(2025, 0, 1, 12, 0, 0) + 250;
 const LIMITED = { ...EXPECTATIONS, rateLimits: [{ probe: "limited", perSecond: 5 }], clockOriginEpochMs: ORIGIN };
 
-/** Shift 1000..5000 with steps 0% (1000) and 50% (3000); 10 "limited" requests a second, 200 for the first `ok` per Kong second. */
-function run(okPerSecond: (second: number) => { blue: number; green: number }): RunFixture {
-  const fx = new RunFixture(LIMITED).at(1000).phase("Shift").step(0, 0).at(3000).step(1, 50).at(5000).phase("Drain");
-  for (let s = 1; s <= 4; s++) {
-    const want = okPerSecond(s);
-    for (let i = 0; i < 10; i++) {
-      const startMs = s * 1000 - 250 + i * 100;
-      const green = i % 2 === 1 && startMs >= 3000;
-      const ok = green ? want.green-- > 0 : want.blue-- > 0;
-      fx.request({ startMs, probe: "limited", status: ok ? 200 : 429, cluster: green ? "green" : "blue", node: green ? `green-${1 + (i % 4 === 1 ? 0 : 1)}` : "blue-1" });
-    }
-  }
+/** Shift 1000..5000 with steps 0% (from 1000) and 50% (from 3000), then Drain. */
+const shift = (): RunFixture => new RunFixture(LIMITED).at(1000).phase("Shift").step(0, 0).at(3000).step(1, 50).at(5000).phase("Drain");
+
+/** Ten "limited" requests in Kong second `s` (run ms s*1000-250 ...), 100 ms apart, 5 ms each unless `r` says otherwise. */
+function second(fx: RunFixture, s: number, r: (i: number) => Partial<RequestLine>): RunFixture {
+  for (let i = 0; i < 10; i++) fx.request({ startMs: s * 1000 - 250 + i * 100, probe: "limited", status: 429, ...r(i) });
   return fx;
 }
+const okFirst = (k: number, extra: (i: number) => Partial<RequestLine> = () => ({})) => (i: number): Partial<RequestLine> => (i < k ? { status: 200, ...extra(i) } : extra(i));
 
 describe("shared-rate-limit", () => {
-  it("passes when no Kong second has more than the limit of 200s across clusters (+1 allowed at an edge)", async () => {
-    const r = await sharedRateLimit.check(run((s) => (s === 2 ? { blue: 6, green: 0 } : { blue: 5, green: 0 })).ctx());
-    expect([r.status, r.message]).to.deep.equal(["pass", "shared rate limits held in every second: probe limited at most 6 answers 200 per second (limit 5/s) over 4 seconds"]);
+  it("passes at the limit, with one late increment, and when concurrent requests overshoot (Kong counts after the response)", async () => {
+    const fx = shift();
+    second(fx, 1, okFirst(5));
+    second(fx, 2, okFirst(6));
+    // Second 3: 8 answers 200, but the last three started while earlier ones were still in flight.
+    second(fx, 3, (i) => (i < 8 ? { status: 200, startMs: 2750 + Math.min(i, 4) * 100 + i, endMs: 2750 + Math.min(i, 4) * 100 + i + (i >= 4 ? 400 : 5) } : {}));
+    const r = await sharedRateLimit.check(fx.ctx());
+    expect([r.status, r.message]).to.deep.equal(["pass", "shared rate limits held in every second: probe limited at most 8 answers 200 per second (limit 5/s) over 3 seconds"]);
   });
 
-  it("fails seconds where both clusters together got more 200s, naming counts, nodes, clusters and step", async () => {
-    const fx = run((s) => (s >= 3 ? { blue: 5, green: 5 } : { blue: 5, green: 0 }));
+  it("fails seconds where a 200 came after the limit was used up, naming counts, nodes, clusters and step", async () => {
+    const fx = shift();
+    second(fx, 1, okFirst(5));
+    // Blue and green count apart: each cluster lets 5 through.
+    const split = (i: number): Partial<RequestLine> => (i % 2 === 1 ? { cluster: "green", node: i % 4 === 1 ? "green-1" : "green-2" } : {});
+    second(fx, 3, okFirst(10, split));
+    second(fx, 4, okFirst(8, split));
     fx.request({ startMs: 100, probe: "echo", status: 200 });
     const r = await sharedRateLimit.check(fx.ctx());
     expect(r.status).to.equal("fail");
-    expect(r.message).to.equal("shared rate limit exceeded: probe limited (limit 5/s, 6 allowed with a request straddling the edge) got more in 2 of 4 seconds: "
-      + "9 answers 200 in second 12:00:03 UTC (t=2.8 s, during Shift step 0% and Shift step 50%) from blue-1 5, green-1 2, green-2 2; blue 5, green 4; "
-      + "10 answers 200 in second 12:00:04 UTC (t=3.8 s, during Shift step 50%) from blue-1 5, green-1 3, green-2 2; blue 5, green 5");
-    expect(r.evidence[0]).to.equal("probe limited, limit 5/s: 4 windows, at most 10 answers 200 and 10 requests in one second; 2 windows over the limit");
+    expect(r.message).to.equal("shared rate limit not shared: probe limited (limit 5/s) was answered 200 after the limit was used up in 2 of 3 seconds: "
+      + "second 12:00:03 UTC (t=2.8 s, during Shift step 0% and Shift step 50%): 10 answers 200 from blue-1 5, green-1 3, green-2 2; blue 5, green 5; the 7th (blue-1, 600 ms in) came after 6 answers 200 of that second had completed; "
+      + "second 12:00:04 UTC (t=3.8 s, during Shift step 50%): 8 answers 200 from blue-1 4, green-1 2, green-2 2; blue 4, green 4; the 7th (blue-1, 600 ms in) came after 6 answers 200 of that second had completed");
+    expect(r.evidence[0]).to.equal("probe limited, limit 5/s: 3 seconds, at most 10 answers 200 and 10 requests in one second, 0 answers 200 across a second's edge left out; 2 seconds over the limit");
+  });
+
+  it("leaves out a 200 whose request spans two seconds (Kong may have counted it in either)", async () => {
+    const fx = second(shift(), 1, okFirst(5));
+    fx.request({ startMs: 1700, endMs: 1800, probe: "limited", status: 200 });
+    const r = await sharedRateLimit.check(fx.ctx());
+    expect(r.status).to.equal("pass");
+    expect(r.evidence[0]).to.equal("probe limited, limit 5/s: 1 seconds, at most 5 answers 200 and 11 requests in one second, 1 answers 200 across a second's edge left out; 0 seconds over the limit");
   });
 
   it("is unknown without limits, without the clock origin, without 200s, or when the load never exceeded the limit", async () => {
     const msg = async (fx: RunFixture): Promise<string> => { const r = await sharedRateLimit.check(fx.ctx()); expect(r.status).to.equal("unknown"); return r.message; };
     expect(await msg(new RunFixture())).to.equal("no rate limits in expectations.json: nothing to check");
     expect(await msg(new RunFixture({ ...LIMITED, clockOriginEpochMs: undefined }))).to.equal("expectations.json has no clockOriginEpochMs: requests cannot be placed in Kong's per-second windows");
-    expect(await msg(run(() => ({ blue: 0, green: 0 })))).to.equal("no answer 200 for probe limited in requests.jsonl: the limit was never exercised");
+    expect(await msg(second(shift(), 1, () => ({})))).to.equal("no answer 200 for probe limited in requests.jsonl: the limit was never exercised");
     const slow = new RunFixture(LIMITED).load(4, 0, 2000, { probe: "limited" });
     expect(await msg(slow)).to.equal("the load never sent more than the limit (+1) in one second for probe limited (at most 2, limit 5/s), so a broken limit could not show");
   });

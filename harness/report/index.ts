@@ -7,3 +7,8 @@ export type { SummaryOptions } from "./summary.ts";
 export { analyzeRun, recheck } from "./analyze.ts";
 export { requestTables } from "./tables.ts";
 export type { LatencyByCluster, PhaseRow, StepRow } from "./tables.ts";
+export { renderReports, REPORT_FILES } from "./render.ts";
+export { renderJunit } from "./junit.ts";
+export { renderMarkdown } from "./markdown.ts";
+export { compareReports, DEFAULT_THRESHOLDS } from "./compare.ts";
+export { createProgress, Progress } from "./progress.ts";

@@ -137,15 +137,19 @@ export function assembleReport(input: ReportInput, now: Date = new Date()): Repo
   };
 }
 
-/** JSON that survives Infinity/NaN (as null) and cycles (as "[circular]"). */
+/**
+ * JSON that survives Infinity/NaN (as null) and cycles (as "[circular]"). Only an object that is
+ * its own ancestor is a cycle: the same object reached twice (admin.history is also the
+ * admin-writes-propagated check's data.writes) is written twice.
+ */
 function toJson(value: unknown): string {
-  const seen = new WeakSet<object>();
-  return JSON.stringify(value, (_k, v: unknown) => {
+  const ancestors: unknown[] = [];
+  return JSON.stringify(value, function (this: unknown, _k: string, v: unknown) {
     if (typeof v === "number" && !Number.isFinite(v)) return null;
-    if (typeof v === "object" && v !== null) {
-      if (seen.has(v)) return "[circular]";
-      seen.add(v);
-    }
+    if (typeof v !== "object" || v === null) return v;
+    while (ancestors.length > 0 && ancestors.at(-1) !== this) ancestors.pop();
+    if (ancestors.includes(v)) return "[circular]";
+    ancestors.push(v);
     return v;
   }, 2);
 }

@@ -5,6 +5,19 @@ import type { Report } from "../report/index.ts";
 interface Interruptible { tearDown(interrupted?: string): Promise<Report> }
 
 let active: Interruptible | undefined;
+
+/** Where a run reports its progress; the CLI gives a terminal printer, tests get nothing. */
+export interface ProgressSink {
+  phase(name: string): void;
+  step(greenWeight: number): void;
+  tick(stats: { requests: number; failures: number }): void;
+  close(final?: string): void;
+}
+const SILENT: ProgressSink = { phase: () => undefined, step: () => undefined, tick: () => undefined, close: () => undefined };
+let progressSink: ProgressSink = SILENT;
+
+export function setProgress(sink: ProgressSink | undefined): void { progressSink = sink ?? SILENT; }
+export function progress(): ProgressSink { return progressSink; }
 let controller = new AbortController();
 
 export function setActiveRun(run: Interruptible | undefined): void { active = run; }

@@ -19,6 +19,8 @@ export interface RunOptions {
   readonly faults: Readonly<Record<string, string>>;
   readonly dbUpdateFrequencyS: number;
   readonly dbUpdatePropagationS: number;
+  /** Where a CI job summary is appended (GitHub's GITHUB_STEP_SUMMARY); the CLI passes it. */
+  readonly stepSummaryPath?: string;
   /** Kong's datastore strategy for the run. */
   readonly datastore: "postgres" | "cassandra";
 }

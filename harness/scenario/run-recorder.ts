@@ -7,7 +7,8 @@ import { analyzeRun, writeReportSync, type ImageUse, type Report } from "../repo
 import { loadRunContext } from "../checks/index.ts";
 import { PROJECT_ROOT } from "../runtime/lab-state.ts";
 import { HarnessError } from "../errors.ts";
-import { interruptReason } from "./active-run.ts";
+import { interruptReason, progress } from "./active-run.ts";
+import { renderReports } from "../report/render.ts";
 import { SystemClock } from "../traffic/index.ts";
 import type { OneShotResult } from "../runtime/one-shot.ts";
 
@@ -23,7 +24,7 @@ export class RunRecorder {
   private openPhase?: { phase: UpgradePhase; op: ReturnType<History["invoke"]> };
   private reported?: Report;
 
-  constructor(readonly scenario: string, readonly runDir: string) {
+  constructor(readonly scenario: string, readonly runDir: string, private readonly stepSummaryPath?: string) {
     mkdirSync(runDir, { recursive: true });
     this.history = new History(this.clock, join(runDir, "history.jsonl"));
   }
@@ -41,6 +42,7 @@ export class RunRecorder {
     if (this.openPhase) throw new Error(`phase ${phase} started while ${this.openPhase.phase} is open`);
     const op = this.history.invoke("phases", F.phase, { phase });
     this.openPhase = { phase, op };
+    progress().phase(phase);
     try {
       const r = await fn();
       this.history.ok(op);
@@ -88,6 +90,12 @@ export class RunRecorder {
       images: this.images, versions: this.versions, errors: this.errors,
     });
     this.reported = report;
+    try {
+      await renderReports(this.runDir, this.stepSummaryPath ? { stepSummaryPath: this.stepSummaryPath } : {});
+    } catch (err) {
+      this.errors.push(`reports could not be rendered: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    progress().close();
     return report;
   }
 

@@ -17,7 +17,7 @@ import type { Report } from "../report/index.ts";
 import { onCleanup, runCleanup } from "../runtime/cleanup.ts";
 import { labImage } from "../runtime/lab-state.ts";
 import { JsonlRequestSink, LoadBalancer, type StartedLoadBalancer } from "../traffic/index.ts";
-import { interruptReason, setActiveRun } from "./active-run.ts";
+import { interruptReason, progress, setActiveRun } from "./active-run.ts";
 import type { AdminWorkload, WatchedNode } from "./admin-workload.ts";
 import { answerMatches, probeAll, sendProbe, waitUntilServing } from "./probes.ts";
 import { RunRecorder } from "./run-recorder.ts";
@@ -53,7 +53,7 @@ export abstract class ScenarioBase {
   private tornDown?: Promise<Report>;
 
   constructor(readonly name: string, readonly options: RunOptions) {
-    this.rec = new RunRecorder(name, options.reportDir ?? RunRecorder.defaultDir(name));
+    this.rec = new RunRecorder(name, options.reportDir ?? RunRecorder.defaultDir(name), options.stepSummaryPath);
     setActiveRun(this);
   }
 
@@ -154,6 +154,11 @@ export abstract class ScenarioBase {
       onResult: () => undefined,
     }));
     onCleanup("load", async () => { load.stop(); await load.done.catch(() => undefined); });
+    const ticker = setInterval(() => {
+      const s = lb.stats();
+      progress().tick({ requests: s.requests, failures: s.failures });
+    }, 250);
+    onCleanup("progress", async () => clearInterval(ticker));
     return lb;
   }
 

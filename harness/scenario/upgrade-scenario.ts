@@ -5,7 +5,7 @@ import { F, type OldNodeStartValue } from "../checks/index.ts";
 import { KongContainer } from "../kong/kong-container.ts";
 import { KongNodeExitedError } from "../kong/kong-wait.ts";
 import { driveShift, WeightPlan } from "../traffic/index.ts";
-import { interruptSignal } from "./active-run.ts";
+import { interruptSignal, progress } from "./active-run.ts";
 import { AdminWorkload } from "./admin-workload.ts";
 import { answerMatches, probeAll } from "./probes.ts";
 import { ScenarioBase, ScenarioStepError } from "./scenario-base.ts";
@@ -96,7 +96,8 @@ export class UpgradeScenario extends ScenarioBase {
           onTick: (_s, action) => {
             if (action.kind === "setWeights") stepOp = this.rec.history.invoke("shift", F.step, { index: ++stepIndex, greenWeight: action.green });
           },
-          onApplied: () => {
+          onApplied: (_s, action) => {
+            if (action.kind === "setWeights") progress().step(action.green);
             if (stepOp) this.rec.history.ok(stepOp);
             stepOp = undefined;
           },
@@ -113,6 +114,7 @@ export class UpgradeScenario extends ScenarioBase {
     await this.rec.phase("Drain", async () => {
       const lb = this.need(this.lb, "load balancer");
       const blue = this.need(this.blue, "blue cluster");
+      lb.promote();
       await lb.drain("blue", { timeoutMs: 30_000 });
       for (const node of [...blue.nodes]) {
         await lb.removeNode(node.name);

@@ -76,6 +76,7 @@ export class StartedLoadBalancer implements AsyncDisposable {
   private readonly changes: WeightChange[] = [];
   private readonly counters = new LiveCounters();
   private readonly budget: ErrorBudget | undefined;
+  private promoted = false;
   private readonly health: HealthChecker | undefined;
   private readonly failureListeners = new Set<FailureListener>();
   private readonly gates = new Set<{ predicate: AbortPredicate; reason: string }>();
@@ -201,10 +202,18 @@ export class StartedLoadBalancer implements AsyncDisposable {
     return this.tripped;
   }
 
-  /** Rolls traffic back to blue now (also what a breach does). */
+  /**
+   * Promotion completed: the old cluster is being retired, so from now on a breach is still
+   * recorded (and aborts waits) but no longer rolls traffic back to nodes that are going away.
+   */
+  promote(): void {
+    this.promoted = true;
+  }
+
+  /** Rolls traffic back to blue now (also what a breach does), unless the shift was promoted. */
   abort(reason: string, record?: RequestLine): void {
     if (this.tripped) return;
-    this.apply({ blue: 100, green: 0 }, "abort");
+    if (!this.promoted) this.apply({ blue: 100, green: 0 }, "abort");
     this.tripped = { atMs: this.init.clock.now(), reason, ...(record ? { record } : {}), failures: this.counters.snapshot().failures };
     debug("Rolling back to blue 100%%: %s", reason);
     this.controller.abort(new TrafficAbortedError(`traffic shift (${reason})`));

@@ -198,6 +198,21 @@ describe("traffic: load balancer", function () {
     lb.setWeights(toGreen(0)); // going back to blue is always allowed
   });
 
+  it("records a breach after promotion without rolling back to the old cluster being retired", async function () {
+    const [b1, g1] = await backends("blue-1", "green-1");
+    g1!.behaviour = "error500";
+    const sink = new MemoryRequestSink();
+    const { lb, client } = await start(new LoadBalancer().withSink(sink).withErrorBudget({ maxFailures: 2 }).withBaseline({ echo: 200 })
+      .withNodes("blue", [node(b1!)]).withNodes("green", [node(g1!)]));
+    lb.setWeights(toGreen(100));
+    lb.promote();
+    await client.many(10, 1);
+    expect(lb.breach?.reason).to.equal("error budget breached: 3 failed requests, at most 2 allowed (last: status on green-1)");
+    expect(lb.abortSignal.aborted).to.equal(true);
+    expect(lb.weights()).to.deep.equal({ blue: 0, green: 100 });
+    expect(sink.records.every((r) => r.cluster === "green")).to.equal(true);
+  });
+
   it("writes one JSONL line per request, matching the counters", async function () {
     const [b1, g1] = await backends("blue-1", "green-1");
     const dir = mkdtempSync(join(tmpdir(), "kuh-traffic-"));

@@ -7,6 +7,9 @@ import { EnvironmentError, HarnessError, InvalidConfigError } from "../../errors
 import { engineVersion } from "../../runtime/docker-engine.ts";
 import { interruptActiveRun, interruptReason, requestInterrupt, RUN_DEFAULTS, setRunOptions, type RunOptions } from "../../scenario/index.ts";
 import { RunRecorder } from "../../scenario/run-recorder.ts";
+import { setProgress } from "../../scenario/active-run.ts";
+import { createProgress } from "../../report/index.ts";
+import { SystemClock } from "../../traffic/index.ts";
 import { reportError, say } from "../console.ts";
 import { ExitCode } from "../exit-codes.ts";
 
@@ -39,7 +42,9 @@ export async function runCommand(args: RunArgs): Promise<ExitCode> {
   if (!(await engineVersion())) throw new EnvironmentError("no Docker engine answers `docker info`", { hint: "run `npx kong-upgrade-harness lab` to install and start one" });
   const name = file.split("/").pop()!.replace(/\.ts$/, "");
   const reportDir = resolve(args.reportDir ?? RunRecorder.defaultDir(name));
-  setRunOptions({ ...Object.fromEntries(Object.entries(args).filter(([k, v]) => k !== "scenario" && v !== undefined)), reportDir });
+  const stepSummaryPath = process.env.GITHUB_STEP_SUMMARY || undefined;
+  setRunOptions({ ...Object.fromEntries(Object.entries(args).filter(([k, v]) => k !== "scenario" && v !== undefined)), reportDir, ...(stepSummaryPath ? { stepSummaryPath } : {}) });
+  setProgress(createProgress({ write: (t) => process.stdout.write(t), isTTY: !!process.stdout.isTTY, clock: new SystemClock() }));
   const log = say("run");
   log(`Starting scenario ${args.scenario} (report: ${reportDir})`);
 
@@ -62,6 +67,7 @@ export async function runCommand(args: RunArgs): Promise<ExitCode> {
     });
   } finally {
     uninstall();
+    setProgress(undefined);
   }
   if (interruptReason()) {
     await interruptActiveRun(interruptReason()!);

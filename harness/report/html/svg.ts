@@ -131,7 +131,7 @@ function axes(spec: ChartSpec, sc: Scale): string {
   out.push(`<line x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${M.top + sc.plotH}" class="axis"/>`);
   out.push(`<line x1="${M.left}" x2="${M.left + sc.plotW}" y1="${M.top + sc.plotH}" y2="${M.top + sc.plotH}" class="axis"/>`);
   out.push(`<text x="14" y="${f1(M.top + sc.plotH / 2)}" transform="rotate(-90 14 ${f1(M.top + sc.plotH / 2)})" text-anchor="middle" class="axis-label">${esc(spec.yLabel)}</text>`);
-  out.push(`<text x="${M.left + sc.plotW + 6}" y="${f1(M.top + sc.plotH + 16)}" text-anchor="start" class="axis-label">m:ss since start</text>`);
+  out.push(`<text x="${M.left}" y="${f1(M.top + sc.plotH + 31)}" text-anchor="start" class="axis-label">time since the run started (m:ss)</text>`);
   return out.join("");
 }
 

@@ -3,7 +3,7 @@
 // records as JSON text, routes.headers as map<text, frozen<set<text>>>), plus the 2.1+ workspace
 // prefix of unique fields (kong/db/strategies/cassandra/init.lua serialize_arg/deserialize_row).
 import type { FieldDef } from "../../catalogue/entities.ts";
-import type { EntityTable, Row } from "../types.ts";
+import type { EntityTable } from "../types.ts";
 
 type Value = unknown;
 

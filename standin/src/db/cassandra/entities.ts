@@ -7,7 +7,7 @@
 import { entityFor, type FieldDef } from "../../catalogue/entities.ts";
 import { DEFAULT_WS_ID } from "../../migrations/core-ddl.ts";
 import { ForeignKeyViolation, type EntityDao, type EntityTable, type Page, type Row } from "../types.ts";
-import { cassandraColumns, decode, encode, wsUnique } from "./codec.ts";
+import { cassandraColumns, decode, encode } from "./codec.ts";
 import { CassStrategyError, type CassConnection, type Params } from "./connection.ts";
 import { PARTITIONED } from "./functions.ts";
 

@@ -1,0 +1,113 @@
+// report.html of a passing and a failing demo run: rendered by `report <dir>`, opened in headless
+// Chromium (screenshot kept next to the report), and checked against the run's own data: verdict,
+// failed checks, and a timeline whose series are the per-second counts of requests.jsonl.
+import { expect } from "chai";
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { runCli } from "../support/cli.ts";
+import { pngSize, screenshot } from "./support/chromium.ts";
+import { demoRuns } from "./support/runs.ts";
+
+interface ReportJson { verdict: string; standin: boolean; phases: unknown[]; checks: { id: string; status: string; data?: { total?: number; failed?: number } }[] }
+
+const attr = (tag: string, name: string): string | undefined => new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1];
+const tagOf = (html: string, re: RegExp): string => {
+  const m = re.exec(html);
+  if (!m) throw new Error(`no element matching ${re} in report.html`);
+  return m[0];
+};
+const values = (tag: string): number[] => (attr(tag, "data-values") ?? "").split(",").map((v) => (v === "" ? 0 : Number(v)));
+const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+
+/** Per-second count of the load's requests, computed here from requests.jsonl (not by the harness). */
+function perSecond(runDir: string): number[] {
+  const out: number[] = [];
+  for (const line of readFileSync(join(runDir, "requests.jsonl"), "utf8").split("\n")) {
+    if (!line.trim()) continue;
+    const r = JSON.parse(line) as { startMs: number; source?: string };
+    if (r.source !== undefined && r.source !== "load") continue;
+    const s = Math.floor(r.startMs / 1000);
+    while (out.length <= s) out.push(0);
+    out[s]! += 1;
+  }
+  return out;
+}
+
+function checkReport(label: "pass" | "fail", dir: () => string): void {
+  describe(`report.html of a ${label === "pass" ? "passing" : "failing"} run`, function () {
+    let html: string;
+    let report: ReportJson;
+
+    before(async function () {
+      const r = await runCli(["report", dir(), "--no-step-summary"]);
+      expect(r.code, r.stderr).to.equal(label === "pass" ? 0 : 1);
+      html = readFileSync(join(dir(), "report.html"), "utf8");
+      report = JSON.parse(readFileSync(join(dir(), "report.json"), "utf8")) as ReportJson;
+    });
+
+    it("is self-contained and small", () => {
+      expect(statSync(join(dir(), "report.html")).size).to.be.below(2 * 1024 * 1024);
+      expect(html).not.to.match(/<script|<link|<img|<iframe|@import|url\((?!#)/i);
+      const refs = [...html.matchAll(/\s(?:src|href)="([^"]*)"/g)].map((m) => m[1]!);
+      expect(refs.filter((r) => !r.startsWith("#")), "only in-page links").to.deep.equal([]);
+    });
+
+    it(`shows the verdict ${label.toUpperCase()} and the stand-in banner at the top`, () => {
+      expect(report.verdict).to.equal(label);
+      const verdict = tagOf(html, /<section id="verdict"[^>]*>/);
+      expect(attr(verdict, "data-verdict")).to.equal(label);
+      expect(html.indexOf('id="verdict"')).to.be.below(html.indexOf('id="timeline"'));
+      expect(html).to.contain(label === "pass" ? "✔ PASS" : "✘ FAIL");
+      expect(report.standin).to.equal(true);
+      expect(html).to.match(/id="standin-banner"[^>]*><strong>STAND-IN IMAGES\.<\/strong>/);
+    });
+
+    it("lists exactly the checks that did not pass, with their messages", () => {
+      const shown = [...html.matchAll(/<article class="check [a-z]+" data-check="([^"]+)" data-status="([a-z]+)">/g)].map((m) => `${m[1]}:${m[2]}`);
+      const expected = report.checks.filter((c) => c.status !== "pass").map((c) => `${c.id}:${c.status}`);
+      expect(shown).to.deep.equal(expected);
+      if (label === "fail") expect(shown).to.include("zero-failed-requests:fail");
+      else expect(html).to.contain("None: every check passed.");
+    });
+
+    it("draws the timeline from requests.jsonl: one point per second, totals equal to the report's", () => {
+      const zero = report.checks.find((c) => c.id === "zero-failed-requests")!.data!;
+      const section = tagOf(html, /<section id="timeline"[^>]*>/);
+      const seconds = Number(attr(section, "data-seconds"));
+      expect(Number(attr(section, "data-total-requests"))).to.equal(zero.total);
+      expect(Number(attr(section, "data-total-failures"))).to.equal(zero.failed);
+      const total = tagOf(html, /<path data-series="requests-total"[^>]*>/);
+      expect(Number(attr(total, "data-points"))).to.equal(seconds);
+      expect((attr(total, "d") ?? "").match(/[ML]/g)?.length).to.equal(seconds);
+      const counted = perSecond(dir());
+      expect(values(total)).to.deep.equal([...counted, ...Array<number>(seconds - counted.length).fill(0)]);
+      expect(sum(values(total))).to.equal(zero.total);
+      const failures = tagOf(html, /<g data-series="failures-total"[^>]*>/);
+      expect(sum(values(failures))).to.equal(zero.failed);
+      // Drawn from the values: the busiest second is the highest point (smallest y).
+      const ys = [...(attr(total, "d") ?? "").matchAll(/[ML][\d.]+ ([\d.]+)/g)].map((m) => Number(m[1]));
+      const vs = values(total);
+      expect(ys[vs.indexOf(Math.max(...vs))]).to.equal(Math.min(...ys));
+      expect([...html.matchAll(/<g data-phase="/g)].length).to.equal(report.phases.length);
+      for (const id of ["chart-weight", "chart-requests", "chart-failures", "chart-latency", "chart-lag"]) expect(html).to.contain(`id="${id}"`);
+    });
+
+    it("renders in headless Chromium (screenshot saved as report.png)", async function () {
+      this.timeout(90_000);
+      const png = join(dir(), "report.png");
+      await screenshot(join(dir(), "report.html"), png);
+      const buf = readFileSync(png);
+      expect(pngSize(buf)).to.deep.equal({ width: 1400, height: 3000 });
+      expect(buf.length, "a blank page compresses to a few KB").to.be.above(50_000);
+    });
+  });
+}
+
+describe("HTML report (demo runs against stand-ins)", function () {
+  this.timeout(600_000);
+  let pass = "";
+  let fail = "";
+  before(async () => ({ pass, fail } = await demoRuns()));
+  checkReport("pass", () => pass);
+  checkReport("fail", () => fail);
+});

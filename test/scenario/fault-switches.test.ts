@@ -1,0 +1,183 @@
+// Every stand-in fault switch (standin/README.md) makes one blue/green run fail: the check that
+// should catch it fails with a diagnosis that points at the cause, and no other check fails
+// (except where a row lists another, with the reason). One run per row, through the CLI, one
+// after the other (2 cores). Runs are kept short where the switch allows: 1 old node, 100
+// requests/s, 1 s holds, steps 0/50/100 unless the switch needs both clusters at other shares.
+//
+// Where a switch breaks a new node before it gets traffic, the readiness gate (new-nodes-ready)
+// is what catches it, and the scenario stops there (later checks are "unknown", never "fail").
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect } from "chai";
+import { PROJECT_ROOT } from "../../harness/runtime/lab-state.ts";
+import { describeChecks, runScenario, type ScenarioArgs } from "./scenario-run.ts";
+
+interface FaultCase {
+  readonly title: string;
+  /** The README's switch names this row exercises. */
+  readonly switches: readonly string[];
+  readonly run: ScenarioArgs;
+  /** The check that must fail. */
+  readonly catches: string;
+  /** Each must match the catching check's message. */
+  readonly message: readonly RegExp[];
+  /** Each must match some line of its evidence. */
+  readonly evidence?: readonly RegExp[];
+  /** Other checks that may fail too, each with why the switch truly breaks that property as well. */
+  readonly mayAlsoFail?: Readonly<Record<string, string>>;
+}
+
+const PAIR = { old: "1.5.1", new: "2.6.0" } as const;
+const SHORT = { ...PAIR, steps: [0, 50, 100] } as const;
+
+const CASES: readonly FaultCase[] = [
+  {
+    title: "auth-bypass-until-finish on the new cluster: the readiness gate sees key-auth not enforced",
+    switches: ["auth-bypass-until-finish"],
+    run: { ...SHORT, faults: "green=auth-bypass-until-finish" },
+    catches: "new-nodes-ready",
+    message: [/^1 of 1 new nodes never answered like the baseline: new node green-1 \(green\) did not answer like the baseline during GreenStart: keyauth-missing got 200, keyauth-wrong got 200$/],
+  },
+  {
+    title: "auth-bypass-until-finish from 5 s after start (past the readiness gate): 200s on green during the shift, then the error budget rolls back",
+    switches: ["auth-bypass-until-finish"],
+    run: { ...PAIR, steps: [0, 25, 75, 100], holdMs: 3_000, faults: "green=auth-bypass-until-finish@after=5000" },
+    catches: "zero-failed-requests",
+    message: [/^\d+ of [\d,]+ requests failed: \d+ status 200 on green-[12] during Shift step (25|75|100)%/],
+    evidence: [/^by kind: status 200 \d+$/, /^by cluster: green \d+$/, /^by probe: keyauth-(missing|wrong) \d+, keyauth-(missing|wrong) \d+$/],
+    mayAlsoFail: {
+      "traffic-split": "the breach rolls traffic back to blue in the middle of a step, so that step's achieved share mixes both weights (the rollback is not a step op)",
+    },
+  },
+  {
+    title: "accept-invalid-writes on the old cluster (it takes the Admin writes): invalid consumers stored with 201",
+    switches: ["accept-invalid-writes"],
+    run: { ...SHORT, faults: "blue=accept-invalid-writes" },
+    catches: "invalid-writes-refused",
+    message: [/^(\d+) of \d+ invalid Admin writes were not refused as Kong must: write blue-\d+:create:consumers\/invalid-1 was accepted where Kong must refuse it with 400 \(create consumers\/invalid-1 via blue-1 during Shift( step \d+%)?\)/],
+  },
+  {
+    title: "lost-invalidation of routes written on the old cluster: new nodes never see them",
+    switches: ["lost-invalidation"],
+    run: { ...SHORT, faults: "blue=lost-invalidation@entity=routes" },
+    catches: "admin-writes-propagated",
+    message: [/write blue-\d+:create:routes\/w1 \(create routes\/w1 via blue-1 during Shift[^)]*\) never seen on green-1, green-2/],
+    mayAlsoFail: {
+      "state-after-finish": "the same lost invalidations leave the new nodes' routers stale after finish: the written routes are still 404 there",
+    },
+  },
+  {
+    title: "counter-format-split on the new cluster: both clusters let the limit through",
+    switches: ["counter-format-split"],
+    // 25% and 75%: at 50% the LB's strict alternation and vegeta's 10-target round robin send the
+    // rate-limited probe to one cluster only, so the two counters would never both be hit.
+    run: { ...PAIR, steps: [0, 25, 75, 100], faults: "green=counter-format-split" },
+    catches: "shared-rate-limit",
+    message: [/^shared rate limit not shared: probe rate-limited \(limit 5\/s\) was answered 200 after the limit was used up in \d+ of \d+ seconds: second /,
+      /during Shift step (25|75)%[^;]*\): \d+ answers 200 from [^;]*; (blue \d+, green \d+|green \d+, blue \d+)/],
+  },
+  {
+    title: "healthy-not-serving on one new node: /status is fine, proxied requests hang",
+    switches: ["healthy-not-serving"],
+    run: { ...SHORT, faults: "green-1=healthy-not-serving" },
+    catches: "new-nodes-ready",
+    message: [/^1 of 1 new nodes never answered like the baseline: new node green-1 \(green\) did not answer like the baseline during GreenStart: public-get got Headers Timeout Error, /],
+  },
+  {
+    title: "proxy-5xx at 2% on one new node: 502s attributed to it",
+    switches: ["proxy-5xx"],
+    // 2%, not 5%: at 5% green-1 alone spends the error budget (50) after the old nodes are gone, and
+    // the budget's rollback to the (retired) old cluster then fails every request as no-backend.
+    run: { ...SHORT, faults: "green-1=proxy-5xx@rate=0.02" },
+    catches: "zero-failed-requests",
+    message: [/^\d+ of [\d,]+ requests failed: \d+ status 502 on green-1 during /],
+    evidence: [/^by kind: status 502 \d+$/, /^by node: green-1 \d+$/, /^by cluster: green \d+$/],
+    mayAlsoFail: { "state-after-finish": "the harness's own probes of green-1 after finish draw the same 2% of 502s" },
+  },
+  {
+    title: "proxy-reset at 2% on one new node: resets attributed to it",
+    switches: ["proxy-reset"],
+    run: { ...SHORT, faults: "green-1=proxy-reset@rate=0.02" },
+    catches: "zero-failed-requests",
+    message: [/^\d+ of [\d,]+ requests failed: \d+ reset on green-1 during /],
+    evidence: [/^by kind: reset \d+$/, /^by node: green-1 \d+$/],
+    mayAlsoFail: { "state-after-finish": "the harness's own probes of green-1 after finish draw the same 2% of resets" },
+  },
+  {
+    title: "up-rewrites-paths: the new (2.6.0) router reads `~` literally, so the new nodes match no path",
+    switches: ["up-rewrites-paths"],
+    run: { ...SHORT, faults: "green=up-rewrites-paths" },
+    catches: "new-nodes-ready",
+    message: [/did not answer like the baseline during GreenStart: public-get got 404, method-post got 404, keyauth-ok got 404/],
+  },
+  {
+    title: "migration-crash-after-ddl: `up` dies (137) after DDL it never recorded; the re-run finds pending migrations",
+    switches: ["migration-crash-after-ddl"],
+    run: { ...SHORT, faults: "green=migration-crash-after-ddl" },
+    catches: "migrations-output",
+    message: [/^migrations-up \(kong-standin:2\.6\.0, during MigrationsUp\) exited 137, expected 0; migrations-up \(kong-standin:2\.6\.0, during MigrationsUp\) exited 1, expected 0: Error: /],
+  },
+  {
+    title: "migration-not-rerunnable: after the crash, re-running `up` fails on its own DDL (2.2.2 -> 2.6.0: one migration, nothing pending)",
+    switches: ["migration-not-rerunnable", "migration-crash-after-ddl"],
+    run: { old: "2.2.2", new: "2.6.0", steps: [0, 50, 100], faults: "green=migration-crash-after-ddl,migration-not-rerunnable" },
+    catches: "migrations-output",
+    message: [/exited 137, expected 0; migrations-up \(kong-standin:2\.6\.0, during MigrationsUp\) exited 1, expected 0: .*already exists/],
+  },
+  {
+    title: "up-records-nothing: `up` exits 0 but `list` still reports new migrations",
+    switches: ["up-records-nothing"],
+    run: { ...SHORT, faults: "green=up-records-nothing" },
+    catches: "migrations-output",
+    message: [/^migrations-list \(kong-standin:2\.6\.0, during GreenStart\) exited 5, expected 4$/],
+  },
+  {
+    // Old nodes keep serving the damaged credentials from their caches (no invalidation is sent),
+    // so it is the new nodes, reading the datastore, that show it, at the readiness gate.
+    title: "up-damages-data: key-auth keys rewritten by `up`; new nodes refuse the seeded keys",
+    switches: ["up-damages-data"],
+    run: { ...SHORT, faults: "green=up-damages-data" },
+    catches: "new-nodes-ready",
+    message: [/did not answer like the baseline during GreenStart: keyauth-ok got 401, keyauth-custom-id got 401$/],
+  },
+  {
+    title: "up-stall on ratelimiting_metrics for 12 s: old-cluster requests time out (LB timeout 10 s) during `up`",
+    switches: ["up-stall"],
+    run: { ...SHORT, faults: "green=up-stall@for=12000@entity=ratelimiting_metrics" },
+    catches: "zero-failed-requests",
+    message: [/^\d+ of [\d,]+ requests failed: \d+ timeout on blue-1 during MigrationsUp$/],
+    evidence: [/^by probe: rate-limited \d+$/],
+  },
+];
+
+/** Switch names from the README's table ("| `proxy-5xx@rate=r` | ..."). */
+function documentedSwitches(): string[] {
+  const readme = readFileSync(join(PROJECT_ROOT, "standin/README.md"), "utf8");
+  const section = readme.split("## Fault switches")[1]?.split("\n## ")[0] ?? "";
+  return [...section.matchAll(/^\| `([a-z0-9-]+)/gm)].map((m) => m[1]!).sort();
+}
+
+describe("scenario: every stand-in fault switch is caught by its check", function () {
+  this.timeout(5 * 60_000);
+
+  it("the table covers every switch documented in standin/README.md", () => {
+    const documented = documentedSwitches();
+    expect(documented.length, "no switches parsed from standin/README.md").to.be.greaterThan(10);
+    expect([...new Set(CASES.flatMap((c) => c.switches))].sort()).to.deep.equal(documented);
+  });
+
+  for (const c of CASES) {
+    it(c.title, async () => {
+      const run = await runScenario(c.run);
+      const all = describeChecks(run);
+      expect([run.cli.code, run.report.verdict], all).to.deep.equal([1, "fail"]);
+      const caught = run.check(c.catches);
+      expect(caught.status, all).to.equal("fail");
+      for (const re of c.message) expect(caught.message).to.match(re);
+      for (const re of c.evidence ?? []) expect(caught.evidence.some((line) => re.test(line)), `${re} in evidence:\n${caught.evidence.join("\n")}`).to.equal(true);
+      const allowed = new Set([c.catches, ...Object.keys(c.mayAlsoFail ?? {})]);
+      const spurious = run.report.checks.filter((r) => r.status === "fail" && !allowed.has(r.id)).map((r) => `${r.id}: ${r.message}`);
+      expect(spurious, `checks that failed although ${c.switches.join(", ")} should not break them`).to.deep.equal([]);
+    });
+  }
+});
