@@ -54,7 +54,7 @@ const CASES: readonly FaultCase[] = [
     switches: ["accept-invalid-writes"],
     run: { ...SHORT, faults: "blue=accept-invalid-writes" },
     catches: "invalid-writes-refused",
-    message: [/^(\d+) of \d+ invalid Admin writes were not refused as Kong must: write blue-\d+:create:consumers\/invalid-1 was accepted where Kong must refuse it with 400 \(create consumers\/invalid-1 via blue-1 during Shift( step \d+%)?\)/],
+    message: [/^\d+ of \d+ invalid Admin writes were not refused as Kong must: write blue-\d+:create:consumers\/invalid-1 was accepted where Kong must refuse it with 400 \(create consumers\/invalid-1 via blue-1 during Shift( step \d+%)?\)/],
   },
   {
     title: "lost-invalidation of routes written on the old cluster: new nodes never see them",
@@ -77,6 +77,17 @@ const CASES: readonly FaultCase[] = [
       /during Shift step (25|75)%[^;]*\): \d+ answers 200 from [^;]*; (blue \d+, green \d+|green \d+, blue \d+)/],
   },
   {
+    // Needs the faults of the node named "blue-after-finish" to reach the old node started after
+    // finish (upgrade-scenario.ts startOldNodeAfterFinish): with `blue=` the switch would also open the
+    // old cluster's nodes as soon as `up` executed a newer migration. 2.0.5 -> 2.6.0: the 2.0.5 node
+    // starts after the 2.6.0 finish; unswitched it serves 10/10 correctly (see clean-runs for 2.5.1).
+    title: "old-after-finish-open on the old node started after finish: it starts and serves wrong answers",
+    switches: ["old-after-finish-open"],
+    run: { old: "2.0.5", new: "2.6.0", steps: [0, 50, 100], faults: "blue-after-finish=old-after-finish-open" },
+    catches: "old-node-refuses-after-finish",
+    message: [/^kong-standin:2\.0\.5 started against a database finished by kong-standin:2\.6\.0 and served 2\/10 baseline requests incorrectly \(8 correct\): an old node after finish serves wrong answers$/],
+  },
+  {
     title: "healthy-not-serving on one new node: /status is fine, proxied requests hang",
     switches: ["healthy-not-serving"],
     run: { ...SHORT, faults: "green-1=healthy-not-serving" },
@@ -86,8 +97,8 @@ const CASES: readonly FaultCase[] = [
   {
     title: "proxy-5xx at 2% on one new node: 502s attributed to it",
     switches: ["proxy-5xx"],
-    // 2%, not 5%: at 5% green-1 alone spends the error budget (50) after the old nodes are gone, and
-    // the budget's rollback to the (retired) old cluster then fails every request as no-backend.
+    // 2%, not 5%: at 5% green-1 alone spends the run's error budget (50 failed requests), and the
+    // breach then stops the run, which is the budget's diagnosis, not this switch's.
     run: { ...SHORT, faults: "green-1=proxy-5xx@rate=0.02" },
     catches: "zero-failed-requests",
     message: [/^\d+ of [\d,]+ requests failed: \d+ status 502 on green-1 during /],
@@ -118,11 +129,16 @@ const CASES: readonly FaultCase[] = [
     message: [/^migrations-up \(kong-standin:2\.6\.0, during MigrationsUp\) exited 137, expected 0; migrations-up \(kong-standin:2\.6\.0, during MigrationsUp\) exited 1, expected 0: Error: /],
   },
   {
-    title: "migration-not-rerunnable: after the crash, re-running `up` fails on its own DDL (2.2.2 -> 2.6.0: one migration, nothing pending)",
+    // The scenario re-runs a failed `up` once, at once. After the crash Kong's own guards stop that
+    // re-run before it reaches the non-re-runnable DDL: with a pending migration it refuses ("run
+    // 'kong migrations finish'"), and without one (2.2.2 -> 2.6.0) the dead run's lock is still held,
+    // so it waits out the lock TTL and prints the "aborted" line. So this switch is only ever seen
+    // through the crash it is paired with; a distinct diagnosis needs issue 7's stale-lock re-run.
+    title: "migration-not-rerunnable (with the crash): caught as the crashed `up`; its re-run never gets to the DDL",
     switches: ["migration-not-rerunnable", "migration-crash-after-ddl"],
-    run: { old: "2.2.2", new: "2.6.0", steps: [0, 50, 100], faults: "green=migration-crash-after-ddl,migration-not-rerunnable" },
+    run: { ...SHORT, faults: "green=migration-crash-after-ddl,migration-not-rerunnable" },
     catches: "migrations-output",
-    message: [/exited 137, expected 0; migrations-up \(kong-standin:2\.6\.0, during MigrationsUp\) exited 1, expected 0: .*already exists/],
+    message: [/^migrations-up \(kong-standin:2\.6\.0, during MigrationsUp\) exited 137, expected 0; /],
   },
   {
     title: "up-records-nothing: `up` exits 0 but `list` still reports new migrations",

@@ -12,8 +12,8 @@ const BOOTSTRAP_TOTALS: Readonly<Record<string, number>> = {
 };
 
 const FROM_15_TO_26_TAIL = [
-  "acl 003_200_to_210 pending", "acl 004_212_to_213 pending", "basic-auth 003_200_to_210 executed", "bot-detection 001_200_to_210 pending",
-  "hmac-auth 003_200_to_210 executed", "ip-restriction 001_200_to_210 pending", "jwt 003_200_to_210 executed", "key-auth 003_200_to_210 executed",
+  "acl 003_200_to_210 pending", "acl 004_212_to_213 pending", "basic-auth 003_200_to_210 pending", "bot-detection 001_200_to_210 pending",
+  "hmac-auth 003_200_to_210 pending", "ip-restriction 001_200_to_210 pending", "jwt 003_200_to_210 pending", "key-auth 003_200_to_210 pending",
   "oauth2 004_200_to_210 pending", "oauth2 005_210_to_211 executed", "rate-limiting 004_200_to_210 executed", "session 001_add_ttl_index executed",
 ];
 
@@ -21,9 +21,9 @@ const PAIRS: readonly Pair[] = [
   { from: "1.5.1", to: "2.0.5", up: ["core 008_150_to_200 pending", "acme 000_base_acme executed"] },
   {
     from: "2.0.5", to: "2.1.4", up: [
-      "core 009_200_to_210 pending", "core 010_210_to_211 executed", "core 011_212_to_213 executed", "jwt 003_200_to_210 executed",
+      "core 009_200_to_210 pending", "core 010_210_to_211 executed", "core 011_212_to_213 executed", "jwt 003_200_to_210 pending",
       "acl 003_200_to_210 pending", "acl 004_212_to_213 pending", "oauth2 004_200_to_210 pending", "oauth2 005_210_to_211 executed",
-      "key-auth 003_200_to_210 executed", "hmac-auth 003_200_to_210 executed", "basic-auth 003_200_to_210 executed",
+      "key-auth 003_200_to_210 pending", "hmac-auth 003_200_to_210 pending", "basic-auth 003_200_to_210 pending",
       "ip-restriction 001_200_to_210 pending", "rate-limiting 004_200_to_210 executed", "bot-detection 001_200_to_210 pending",
     ],
   },

@@ -29,13 +29,14 @@ const TEARDOWNS: Readonly<Record<string, Flags>> = {
   "oauth2/005_210_to_211": CASSANDRA_ONLY,
   "http-log/001_280_to_300": BOTH,
   // Kong/kong @2.1.0+ kong/plugins/<p>/migrations/003_200_to_210.lua return
-  // operations.ws_migrate_plugin(...), which defines a teardown for BOTH strategies (it prefixes the
-  // unique `key`/`username` with the workspace id on Cassandra). Only the Cassandra flag is set here;
-  // the Postgres flag is left to the Postgres owner (kong-reference.md 1.4 lists them as "no").
-  "basic-auth/003_200_to_210": CASSANDRA_ONLY,
-  "hmac-auth/003_200_to_210": CASSANDRA_ONLY,
-  "jwt/003_200_to_210": CASSANDRA_ONLY,
-  "key-auth/003_200_to_210": CASSANDRA_ONLY,
+  // operations.ws_migrate_plugin(...) (kong/db/migrations/operations/200_to_210.lua), which defines a
+  // teardown for BOTH strategies: ws_adjust_data rewrites unique keys and composite cache keys with
+  // the workspace. kong-reference.md 1.4 lists them as "no"; Kong's code says yes, and the stand-in
+  // models the code.
+  "basic-auth/003_200_to_210": BOTH,
+  "hmac-auth/003_200_to_210": BOTH,
+  "jwt/003_200_to_210": BOTH,
+  "key-auth/003_200_to_210": BOTH,
 };
 
 const atLeast = (version: string, min: string): boolean => {

@@ -34,12 +34,12 @@ export const PLUGIN_DDL: Readonly<Record<string, Readonly<Record<string, Migrati
   },
   "basic-auth": {
     "000_base_basic_auth": { up: [credentials("basicauth_credentials", [["username", "TEXT UNIQUE"], ["password", "TEXT"]])] },
-    "001_14_to_15": NONE, "002_130_to_140": tagsAndWs("basicauth_credentials"), "003_200_to_210": { up: wsOf("basicauth_credentials") },
+    "001_14_to_15": NONE, "002_130_to_140": tagsAndWs("basicauth_credentials"), "003_200_to_210": { up: wsOf("basicauth_credentials"), teardown: wsFill("basicauth_credentials") },
   },
   "bot-detection": { "001_200_to_210": { up: [], teardown: [renameConfig("bot-detection")] } },
   "hmac-auth": {
     "000_base_hmac_auth": { up: [credentials("hmacauth_credentials", [["username", "TEXT UNIQUE"], ["secret", "TEXT"]])] },
-    "001_14_to_15": NONE, "002_130_to_140": tagsAndWs("hmacauth_credentials"), "003_200_to_210": { up: wsOf("hmacauth_credentials") },
+    "001_14_to_15": NONE, "002_130_to_140": tagsAndWs("hmacauth_credentials"), "003_200_to_210": { up: wsOf("hmacauth_credentials"), teardown: wsFill("hmacauth_credentials") },
   },
   "http-log": {
     // 3.0: `headers` values become plain strings (arrays of one are unwrapped).
@@ -48,13 +48,13 @@ export const PLUGIN_DDL: Readonly<Record<string, Readonly<Record<string, Migrati
   "ip-restriction": { "001_200_to_210": { up: [], teardown: [renameConfig("ip-restriction")] } },
   jwt: {
     "000_base_jwt": { up: [credentials("jwt_secrets", [["key", "TEXT UNIQUE"], ["secret", "TEXT"], ["algorithm", "TEXT"], ["rsa_public_key", "TEXT"]])] },
-    "001_14_to_15": NONE, "002_130_to_140": tagsAndWs("jwt_secrets"), "003_200_to_210": { up: wsOf("jwt_secrets") },
+    "001_14_to_15": NONE, "002_130_to_140": tagsAndWs("jwt_secrets"), "003_200_to_210": { up: wsOf("jwt_secrets"), teardown: wsFill("jwt_secrets") },
   },
   "key-auth": {
     "000_base_key_auth": { up: [credentials("keyauth_credentials", [["key", "TEXT UNIQUE"]])] },
     "001_14_to_15": NONE,
     "002_130_to_140": { up: [add("keyauth_credentials", "tags", "TEXT[]"), add("keyauth_credentials", "ttl", TS)] },
-    "003_200_to_210": { up: wsOf("keyauth_credentials") },
+    "003_200_to_210": { up: wsOf("keyauth_credentials"), teardown: wsFill("keyauth_credentials") },
   },
   oauth2: {
     "000_base_oauth2": {
