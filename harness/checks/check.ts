@@ -53,6 +53,14 @@ export interface CheckExpectations {
   readonly clockOriginEpochMs?: number;
   /** Failures shown in full detail; default 20. */
   readonly firstFailures?: number;
+  /** Ids of the checks the scenario runs, in report order; absent: the blue/green list. */
+  readonly checks?: readonly string[];
+  /** Cassandra in place: the longest accepted window from the first to the last failed request, ms. */
+  readonly downtimeBudgetMs?: number;
+  /** The phase in which failed requests are accepted (the downtime window); default "Cutover". */
+  readonly downtimePhase?: UpgradePhase;
+  /** New keyspace: Admin writes on the old cluster after the export are refused ("freeze") or listed as drift ("drift"). */
+  readonly adminWritesAfterExport?: "freeze" | "drift";
 }
 
 export interface CheckContext {

@@ -1,6 +1,10 @@
 // The checks area's import surface. Checks are pure: they read a run's history and requests.
 import { adminWritesPropagated } from "./admin-writes-propagated.ts";
 import type { Check } from "./check.ts";
+import { downtimeWindow } from "./downtime-window.ts";
+import { freshInstall } from "./fresh-install.ts";
+import { importedStateServed } from "./imported-state-served.ts";
+import { keyspaceDrift } from "./keyspace-drift.ts";
 import { invalidWritesRefused } from "./invalid-writes-refused.ts";
 import { loadReconciliation } from "./load-reconciliation.ts";
 import { migrationsOutput } from "./migrations-output.ts";
@@ -21,7 +25,40 @@ export const BLUE_GREEN_CHECKS: readonly Check[] = [
   stateAfterFinish, oldNodeRefusesAfterFinish,
 ];
 
+/**
+ * Cassandra in place (`up`/`finish` on the shared keyspace with a downtime window): no traffic
+ * split (there is no shift) and downtime-window instead of zero-failed-requests.
+ */
+export const CASSANDRA_IN_PLACE_CHECKS: readonly Check[] = [
+  downtimeWindow, loadReconciliation, sharedRateLimit, newNodesReady, adminWritesPropagated, invalidWritesRefused,
+  noNewAdminWritesBeforeFinish, migrationsOutput, schemaOnlyAdds, schemaMetaConsistent, stateAfterFinish, oldNodeRefusesAfterFinish,
+];
+
+/**
+ * Cassandra new keyspace (bootstrap, db_export/db_import, shift): no `up`/`finish` on a shared
+ * keyspace, so no schema or finish checks; rate-limit counters live per keyspace, so
+ * shared-rate-limit does not apply while both clusters serve.
+ */
+export const NEW_KEYSPACE_CHECKS: readonly Check[] = [
+  zeroFailedRequests, trafficSplit, loadReconciliation, newNodesReady, adminWritesPropagated, invalidWritesRefused,
+  migrationsOutput, keyspaceDrift, importedStateServed,
+];
+
+/** A fresh install: bootstrap, start, serve a seeded configuration under load. */
+export const FRESH_INSTALL_CHECKS: readonly Check[] = [
+  freshInstall, zeroFailedRequests, loadReconciliation, sharedRateLimit, newNodesReady, adminWritesPropagated, migrationsOutput,
+];
+
+const ALL_CHECKS: readonly Check[] = [...new Set([...BLUE_GREEN_CHECKS, ...CASSANDRA_IN_PLACE_CHECKS, ...NEW_KEYSPACE_CHECKS, ...FRESH_INSTALL_CHECKS])];
+
+/** The checks named by ids (a run's expectations.json), in that order; unknown ids are skipped. */
+export function checksById(ids: readonly string[] | undefined): readonly Check[] {
+  if (!ids) return BLUE_GREEN_CHECKS;
+  return ids.flatMap((id) => ALL_CHECKS.filter((c) => c.id === id));
+}
+
 export {
+  downtimeWindow, freshInstall, importedStateServed, keyspaceDrift,
   adminWritesPropagated, invalidWritesRefused, loadReconciliation, migrationsOutput, newNodesReady, noNewAdminWritesBeforeFinish,
   oldNodeRefusesAfterFinish, schemaMetaConsistent, schemaOnlyAdds, sharedRateLimit, stateAfterFinish, trafficSplit, zeroFailedRequests,
 };

@@ -23,7 +23,10 @@ export interface Op<V = unknown> {
 /** Phases of a blue/green upgrade, in order; a run's timeline is a sequence of these. */
 export type UpgradePhase =
   | "Setup" | "Baseline" | "MigrationsUp" | "GreenStart" | "Shift" | "Drain" | "MigrationsFinish"
-  | "AfterFinish" | "OldNodeAfterFinish" | "Teardown";
+  | "AfterFinish" | "OldNodeAfterFinish" | "Teardown"
+  // Added for Cassandra and fresh installs (issue 5): the in-place downtime window, the
+  // new-keyspace export/import, a bootstrap of a fresh datastore or keyspace, checks after cut-over.
+  | "Bootstrap" | "Cutover" | "ConfigExport" | "ConfigImport" | "AfterCutover" | "Serving";
 
 /** Kind of failure of one proxied request. `status` = an answer that differs from the baseline. */
 export type RequestFailureKind = "status" | "connect" | "reset" | "timeout" | "no-backend";
@@ -96,6 +99,14 @@ export const F = {
   nodeReady: "node-ready",
   /** process "harness": ok with NodeLogValue (a failed node's log excerpt, for the report). */
   nodeLog: "node-log",
+  /** process "migrations": `kong config db_export` with the old image; invoke {image, args}, completion MigrationCommandValue. */
+  configExport: "config-db-export",
+  /** process "migrations": `kong config db_import` with the new image on the new keyspace; MigrationCommandValue. */
+  configImport: "config-db-import",
+  /** process "harness": ok with NodeStartValue, once per node start the procedure attempted (fresh install). */
+  nodeStart: "node-start",
+  /** process "harness": ok with AdminFreezeValue when the harness freezes or unfreezes Admin writes. */
+  adminFreeze: "admin-freeze",
 } as const;
 
 export interface PhaseValue { readonly phase: UpgradePhase }
@@ -186,3 +197,17 @@ export interface NodeReadyValue {
   /** Probes that did not answer as the baseline, e.g. "keyauth-ok got 503". */
   readonly mismatches: readonly string[];
 }
+
+/** One attempt to start a Kong node: did it come up, or exit (with its error)? */
+export interface NodeStartValue {
+  readonly node: string;
+  readonly cluster: Cluster;
+  readonly image: string;
+  readonly started: boolean;
+  /** Exit code when the node exited during its start; null when it started. */
+  readonly exitCode: number | null;
+  readonly logs?: string;
+}
+
+/** Admin writes on the old cluster frozen (from the export) or unfrozen (after the cut-over). */
+export interface AdminFreezeValue { readonly frozen: boolean; readonly cluster: Cluster; readonly reason: string }

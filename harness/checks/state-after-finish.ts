@@ -28,7 +28,8 @@ export const stateAfterFinish: Check = {
     if (finishedMs === undefined) return { id: ID, status: "unknown", message: "migrations finish never completed: nothing to check after it", evidence: [] };
     const green = ctx.expectations.nodes.green;
     const seeded = ctx.history.filter((op) => op.f === F.seed && op.type === "ok").flatMap((op) => (op.value as SeedValue).entities);
-    const writes = pairOps<AdminWriteValue>(ctx.history, F.adminWrite).filter((p) => p.completion?.type === "ok");
+    // Invalid writes Kong must refuse are judged by invalid-writes-refused, not here.
+    const writes = pairOps<AdminWriteValue>(ctx.history, F.adminWrite).filter((p) => p.completion?.type === "ok" && !p.invoke.value.expectRejected);
     const written = writes.filter((p) => p.invoke.timeMs < finishedMs).map((p) => p.invoke.value.entity);
     const entities = [...new Set([...seeded, ...written])].sort();
     const latest = latestVerifications(ctx.history, finishedMs);

@@ -54,6 +54,8 @@ export class KongContainer {
       .withName(`${this.nodeName}-${Date.now().toString(36)}`)
       .withNetwork(network ?? this.datastore.network)
       .withNetworkAliases(this.nodeName)
+      // Kong reports its hostname (GET /); the stand-in scopes fault switches by it (node=...).
+      .withHostname(this.nodeName)
       .withExposedPorts(KONG_PROXY_PORT, KONG_ADMIN_PORT)
       .withEnvironment(kongEnvironment(this.datastore, this.tuning))
       .withWaitStrategy(KongWait.forAdminStatus(this.nodeName, KONG_ADMIN_PORT))

@@ -1,4 +1,10 @@
 export { UpgradeScenario } from "./upgrade-scenario.ts";
+export { CassandraInPlaceScenario, IN_PLACE_DEFAULTS } from "./cassandra-in-place.ts";
+export type { CassandraInPlaceOptions } from "./cassandra-in-place.ts";
+export { NewKeyspaceScenario, NEW_KEYSPACE_DEFAULTS } from "./new-keyspace.ts";
+export type { NewKeyspaceOptions } from "./new-keyspace.ts";
+export { FreshInstallScenario } from "./fresh-install.ts";
+export type { FreshInstallOptions } from "./fresh-install.ts";
 export { ScenarioBase, ScenarioStepError, startDatastore } from "./scenario-base.ts";
 export { runOptions, setRunOptions, RUN_DEFAULTS, validateRunOptions } from "./run-options.ts";
 export type { RunOptions } from "./run-options.ts";

@@ -25,9 +25,9 @@ export function answerMatches(probe: Probe, a: ProbeAnswer): boolean {
   return a.status !== 200 || !probe.fromUpstream || a.fromUpstream;
 }
 
+/** All probes at once: a node that hangs is judged in one timeout, not one per probe. */
 export async function probeAll(proxyUrl: string, probes: readonly Probe[]): Promise<{ answers: ProbeAnswer[]; mismatches: ProbeAnswer[] }> {
-  const answers: ProbeAnswer[] = [];
-  for (const p of probes) answers.push(await sendProbe(proxyUrl, p));
+  const answers = await Promise.all(probes.map((p) => sendProbe(proxyUrl, p)));
   return { answers, mismatches: answers.filter((a, i) => !answerMatches(probes[i]!, a)) };
 }
 

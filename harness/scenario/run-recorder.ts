@@ -2,7 +2,7 @@
 // scenario does is written here first; checks and the report read it afterwards.
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { BLUE_GREEN_CHECKS, F, History, writeExpectations, type CheckExpectations, type MigrationCommandValue, type UpgradePhase } from "../checks/index.ts";
+import { BLUE_GREEN_CHECKS, F, History, writeExpectations, type Check, type CheckExpectations, type MigrationCommandValue, type UpgradePhase } from "../checks/index.ts";
 import { analyzeRun, writeReportSync, type ImageUse, type Report } from "../report/index.ts";
 import { loadRunContext } from "../checks/index.ts";
 import { PROJECT_ROOT } from "../runtime/lab-state.ts";
@@ -24,7 +24,8 @@ export class RunRecorder {
   private openPhase?: { phase: UpgradePhase; op: ReturnType<History["invoke"]> };
   private reported?: Report;
 
-  constructor(readonly scenario: string, readonly runDir: string, private readonly stepSummaryPath?: string) {
+  /** `checks`: the scenario's check list, in report order (default: the blue/green list). */
+  constructor(readonly scenario: string, readonly runDir: string, private readonly stepSummaryPath?: string, readonly checks: readonly Check[] = BLUE_GREEN_CHECKS) {
     mkdirSync(runDir, { recursive: true });
     this.history = new History(this.clock, join(runDir, "history.jsonl"));
   }
@@ -80,7 +81,7 @@ export class RunRecorder {
     this.history.close();
     let analysis = {};
     try {
-      analysis = await analyzeRun(await loadRunContext(this.runDir), BLUE_GREEN_CHECKS);
+      analysis = await analyzeRun(await loadRunContext(this.runDir), this.checks);
     } catch (err) {
       this.errors.push(`checks could not run: ${err instanceof Error ? err.message : String(err)}`);
     }

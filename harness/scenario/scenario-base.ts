@@ -3,7 +3,7 @@
 // writes the report and removes every container.
 import { join } from "node:path";
 import { Network, type StartedNetwork } from "testcontainers";
-import { F, type CheckExpectations, type MigrationExpectation } from "../checks/index.ts";
+import { BLUE_GREEN_CHECKS, F, type Check, type CheckExpectations, type MigrationExpectation } from "../checks/index.ts";
 import { CassandraDatastore } from "../datastore/cassandra.ts";
 import { PostgresDatastore } from "../datastore/postgres.ts";
 import type { StartedDatastore } from "../datastore/types.ts";
@@ -51,11 +51,16 @@ export abstract class ScenarioBase {
   protected load?: AttackRun;
   protected readonly migrationExpectations: MigrationExpectation[] = [];
   private tornDown?: Promise<Report>;
+  /** A datastore started by someone else (a test, a multi-hop path): used, never stopped. */
+  private sharedDatastore?: StartedDatastore;
 
-  constructor(readonly name: string, readonly options: RunOptions) {
-    this.rec = new RunRecorder(name, options.reportDir ?? RunRecorder.defaultDir(name), options.stepSummaryPath);
+  constructor(readonly name: string, readonly options: RunOptions, checks: readonly Check[] = BLUE_GREEN_CHECKS) {
+    this.rec = new RunRecorder(name, options.reportDir ?? RunRecorder.defaultDir(name), options.stepSummaryPath, checks);
     setActiveRun(this);
   }
+
+  /** Runs on a datastore that is already up (its network too) and leaves it running at teardown. */
+  withDatastore(datastore: StartedDatastore): this { this.sharedDatastore = datastore; return this; }
 
   protected tuning(cluster: "blue" | "green"): KongTuning {
     return { dbUpdateFrequencyS: this.options.dbUpdateFrequencyS, dbUpdatePropagationS: this.options.dbUpdatePropagationS, faults: this.options.faults[cluster] };
@@ -77,7 +82,7 @@ export abstract class ScenarioBase {
       nodes: { blue: names("blue", this.options.oldNodes), green: names("green", this.options.newNodes) },
       shiftPlan: this.options.steps, propagationBoundMs: this.propagationBoundMs,
       migrations: this.migrationExpectations, oldImage: this.options.oldImage, newImage: this.options.newImage,
-      rateLimits: SEED_RATE_LIMITS, clockOriginEpochMs: this.rec.clockOriginEpochMs,
+      rateLimits: SEED_RATE_LIMITS, clockOriginEpochMs: this.rec.clockOriginEpochMs, checks: this.rec.checks.map((c) => c.id),
     };
   }
 
@@ -100,13 +105,19 @@ export abstract class ScenarioBase {
     ];
     this.rec.versions = { old: this.oldImage.version, new: this.newImage.version };
     this.rec.expect(this.expectations());
-    const network = (this.network = await new Network().start());
-    onCleanup("network", () => network.stop().then(() => undefined));
-    const ds = (this.datastore = await startDatastore(this.options.datastore, network));
-    onCleanup("datastore", () => ds.stop());
+    const ds = (this.datastore = this.sharedDatastore ?? await this.startOwnDatastore());
+    const network = (this.network = ds.network);
     this.rec.images.push({ role: "datastore", ref: ds.image, standin: false });
     const upstream = await startEchoUpstream(network);
     onCleanup("upstream", () => upstream.stop().then(() => undefined));
+    return ds;
+  }
+
+  private async startOwnDatastore(): Promise<StartedDatastore> {
+    const network = await new Network().start();
+    onCleanup("network", () => network.stop().then(() => undefined));
+    const ds = await startDatastore(this.options.datastore, network);
+    onCleanup("datastore", () => ds.stop());
     return ds;
   }
 
@@ -168,7 +179,7 @@ export abstract class ScenarioBase {
   }
 
   /** Records one `verify-entity` op per seeded probe and per entity a workload's writes left behind. */
-  protected async verifyFinalState(node: StartedKongContainer, cluster: StartedKongCluster, workload?: AdminWorkload): Promise<void> {
+  protected async verifyFinalState(node: StartedKongContainer, cluster: StartedKongCluster, workload?: Pick<AdminWorkload, "finalStates">): Promise<void> {
     const record = (entity: string, seen: string, matches: boolean): void => {
       this.rec.history.event("verifier", F.verifyEntity, { entity, cluster: cluster.name, seen, matches }, { node: node.name });
     };

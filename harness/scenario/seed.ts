@@ -21,8 +21,14 @@ export interface Probe {
 const probe = (name: string, method: string, path: string, expect: number[], headers: Record<string, string> = {}): Probe =>
   ({ name, method, path: `${path}?probe=${name}`, headers: { "x-kuh-probe": name, ...headers }, expect, fromUpstream: expect.includes(200) });
 
+/**
+ * An odd number of probes on purpose: the load generator cycles through them in order and the load
+ * balancer alternates clusters at 50%, so with an even count each probe would always land on the
+ * same cluster and one cluster would never see, say, the rate-limited or the key-auth requests.
+ */
 export const SEED_PROBES: readonly Probe[] = [
   probe("public-get", "GET", "/public/items", [200]),
+  probe("public-get-other", "GET", "/public/other", [200]),
   probe("host-route", "GET", "/", [200], { host: "api.example.test" }),
   probe("method-post", "POST", "/orders", [200]),
   probe("method-wrong", "GET", "/orders", [404]),

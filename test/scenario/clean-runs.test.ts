@@ -28,7 +28,7 @@ describe("scenario: clean blue/green runs against stand-ins", function () {
     expect([run.cli.code, run.report.verdict]).to.deep.equal([1, "fail"]);
     const c = run.check("old-node-refuses-after-finish");
     expect(c.status).to.equal("fail");
-    expect(c.message).to.equal("kong-standin:2.5.1 started against a database finished by kong-standin:2.6.0 and served 10/10 baseline requests correctly: Kong does not enforce the documented rule; see kong-reference §0.3");
+    expect(c.message).to.equal("kong-standin:2.5.1 started against a database finished by kong-standin:2.6.0 and served 11/11 baseline requests correctly: Kong does not enforce the documented rule; see kong-reference §0.3");
     expect(c.evidence[0]).to.equal("kong-standin:2.5.1 (version 2.5.1): started true, exit none (still running)");
   });
 });

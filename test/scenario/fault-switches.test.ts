@@ -25,6 +25,8 @@ interface FaultCase {
   readonly evidence?: readonly RegExp[];
   /** Other checks that may fail too, each with why the switch truly breaks that property as well. */
   readonly mayAlsoFail?: Readonly<Record<string, string>>;
+  /** A harness change this row depends on, shown when it fails. */
+  readonly requires?: string;
 }
 
 const PAIR = { old: "1.5.1", new: "2.6.0" } as const;
@@ -80,12 +82,13 @@ const CASES: readonly FaultCase[] = [
     // Needs the faults of the node named "blue-after-finish" to reach the old node started after
     // finish (upgrade-scenario.ts startOldNodeAfterFinish): with `blue=` the switch would also open the
     // old cluster's nodes as soon as `up` executed a newer migration. 2.0.5 -> 2.6.0: the 2.0.5 node
-    // starts after the 2.6.0 finish; unswitched it serves 10/10 correctly (see clean-runs for 2.5.1).
+    // starts after the 2.6.0 finish; unswitched it serves 11/11 correctly (see clean-runs for 2.5.1).
     title: "old-after-finish-open on the old node started after finish: it starts and serves wrong answers",
     switches: ["old-after-finish-open"],
     run: { old: "2.0.5", new: "2.6.0", steps: [0, 50, 100], faults: "blue-after-finish=old-after-finish-open" },
     catches: "old-node-refuses-after-finish",
-    message: [/^kong-standin:2\.0\.5 started against a database finished by kong-standin:2\.6\.0 and served 2\/10 baseline requests incorrectly \(8 correct\): an old node after finish serves wrong answers$/],
+    requires: "upgrade-scenario.ts startOldNodeAfterFinish must add the faults of the node named \"blue-after-finish\" (--faults \"blue-after-finish=...\") to that node's tuning",
+    message: [/^kong-standin:2\.0\.5 started against a database finished by kong-standin:2\.6\.0 and served 2\/11 baseline requests incorrectly \(9 correct\): an old node after finish serves wrong answers$/],
   },
   {
     title: "healthy-not-serving on one new node: /status is fine, proxied requests hang",
@@ -185,11 +188,11 @@ describe("scenario: every stand-in fault switch is caught by its check", functio
   for (const c of CASES) {
     it(c.title, async () => {
       const run = await runScenario(c.run);
-      const all = describeChecks(run);
+      const all = `${c.requires ? `(requires: ${c.requires})\n` : ""}${describeChecks(run)}\nreport: ${run.reportDir}/report.json`;
       expect([run.cli.code, run.report.verdict], all).to.deep.equal([1, "fail"]);
       const caught = run.check(c.catches);
       expect(caught.status, all).to.equal("fail");
-      for (const re of c.message) expect(caught.message).to.match(re);
+      for (const re of c.message) expect(caught.message, all).to.match(re);
       for (const re of c.evidence ?? []) expect(caught.evidence.some((line) => re.test(line)), `${re} in evidence:\n${caught.evidence.join("\n")}`).to.equal(true);
       const allowed = new Set([c.catches, ...Object.keys(c.mayAlsoFail ?? {})]);
       const spurious = run.report.checks.filter((r) => r.status === "fail" && !allowed.has(r.id)).map((r) => `${r.id}: ${r.message}`);

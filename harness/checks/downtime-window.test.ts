@@ -1,0 +1,41 @@
+import { expect } from "chai";
+import { downtimeWindow } from "./downtime-window.ts";
+import { EXPECTATIONS, RunFixture } from "./testing.ts";
+
+/** MigrationsUp 0-2000, Cutover 2000-6000, AfterFinish 6000-8000; load all along. */
+function inPlaceRun(budgetMs: number | null = 5_000): RunFixture {
+  const fx = new RunFixture({ ...EXPECTATIONS, ...(budgetMs === null ? {} : { downtimeBudgetMs: budgetMs }) });
+  fx.at(0).phase("MigrationsUp").at(2000).phase("Cutover").at(6000).phase("AfterFinish").at(8000).endPhase();
+  return fx.load(80, 0, 8000);
+}
+
+describe("downtime-window", () => {
+  it("passes a window inside the cut-over that fits the budget, and measures it", async () => {
+    const fx = inPlaceRun().load(30, 2500, 4000, { cluster: "none", node: null, status: null, error: "no-backend" }).load(2, 4000, 4100, { status: 401, node: "green-1", cluster: "green" });
+    const r = await downtimeWindow.check(fx.ctx());
+    expect([r.status, r.message]).to.deep.equal(["pass", "downtime window 1555 ms (2500 ms to 4055 ms): 32 failed (no-backend 30, status 401 2), 16 served inside it, within the budget of 5000 ms and inside Cutover"]);
+    expect(r.data).to.include({ windowMs: 1555, failed: 32, startMs: 2500, endMs: 4055, outside: 0 });
+  });
+
+  it("fails when the window exceeds the budget", async () => {
+    const fx = inPlaceRun(1_000).load(30, 2500, 4000, { cluster: "none", node: null, status: null, error: "no-backend" });
+    const r = await downtimeWindow.check(fx.ctx());
+    expect(r.status).to.equal("fail");
+    expect(r.message).to.equal("the downtime window of 1455 ms exceeds the budget of 1000 ms (30 failed: no-backend 30)");
+  });
+
+  it("fails for a failed request outside the cut-over phase, even when the window fits", async () => {
+    const fx = inPlaceRun(60_000).load(5, 2500, 3000, { cluster: "none", node: null, status: null, error: "no-backend" });
+    fx.request({ startMs: 7000, status: 500, cluster: "green", node: "green-2" });
+    const r = await downtimeWindow.check(fx.ctx());
+    expect([r.status, r.message]).to.deep.equal(["fail", "1 failed request falls outside the Cutover phase: 1 status 500 on green-2 during AfterFinish"]);
+    expect(r.evidence[1]).to.equal("first 1 failures outside Cutover in full (see requests.jsonl):");
+  });
+
+  it("passes with no failure at all (no downtime), and is unknown without budget or without load", async () => {
+    expect((await downtimeWindow.check(inPlaceRun().ctx())).message).to.equal("no failed request (no downtime), within the budget of 5000 ms and inside Cutover");
+    expect((await downtimeWindow.check(inPlaceRun(null).ctx())).status).to.equal("unknown");
+    const empty = new RunFixture({ ...EXPECTATIONS, downtimeBudgetMs: 1 });
+    expect((await downtimeWindow.check(empty.ctx())).message).to.equal("no load requests in requests.jsonl: the load did not run, so no window can be measured");
+  });
+});

@@ -1,0 +1,176 @@
+// Cassandra on a new keyspace (the seed's no-downtime path for 2.1.x-or-lower -> 2.6.x): the new
+// cluster is bootstrapped on a new keyspace, `kong config db_export` runs with the old image, the
+// file is carried to `kong config db_import` with the new image, and traffic shifts old -> new.
+// Admin writes on the old cluster after the export are frozen until the cut-over (default) or
+// allowed and listed as drift; the keyspace-drift check judges them.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { F, NEW_KEYSPACE_CHECKS, type CheckExpectations } from "../checks/index.ts";
+import { StartedCassandraDatastore } from "../datastore/cassandra.ts";
+import { InvalidConfigError } from "../errors.ts";
+import { kongEnvironment } from "../kong/kong-container.ts";
+import { runOneShot } from "../runtime/one-shot.ts";
+import { interruptSignal } from "./active-run.ts";
+import { AdminWorkload } from "./admin-workload.ts";
+import type { RunOptions } from "./run-options.ts";
+import { ScenarioStepError } from "./scenario-base.ts";
+import { ScenarioSteps } from "./shared-steps.ts";
+
+export interface NewKeyspaceOptions {
+  /** "freeze": the harness refuses Admin writes from the export to the cut-over; "drift": it lets them through and the report lists them. */
+  readonly adminWritesAfterExport: "freeze" | "drift";
+  /** Keyspace of the new cluster; default `<old keyspace>_new`. */
+  readonly newKeyspace?: string;
+  /** How long the Admin writer runs before the export, ms. */
+  readonly writesBeforeExportMs: number;
+}
+
+export const NEW_KEYSPACE_DEFAULTS: NewKeyspaceOptions = { adminWritesAfterExport: "freeze", writesBeforeExportMs: 2_000 };
+const DECLARATIVE = "/tmp/kong.yml";
+
+export class NewKeyspaceScenario extends ScenarioSteps {
+  private readonly nk: NewKeyspaceOptions;
+  private newDatastore?: StartedCassandraDatastore;
+  private frozen = false;
+  private exported?: string;
+  private beforeExport?: AdminWorkload;
+  private afterExport?: AdminWorkload;
+
+  constructor(name: string, options: RunOptions, nk: Partial<NewKeyspaceOptions> = {}) {
+    super(name, options, NEW_KEYSPACE_CHECKS);
+    this.nk = { ...NEW_KEYSPACE_DEFAULTS, ...nk };
+    const problems = [
+      ...(options.datastore === "cassandra" ? [] : [`the new-keyspace procedure needs datastore cassandra, but it is ${options.datastore}`]),
+      ...(["freeze", "drift"].includes(this.nk.adminWritesAfterExport) ? [] : [`adminWritesAfterExport must be freeze or drift, but is ${String(this.nk.adminWritesAfterExport)}`]),
+      ...(this.nk.newKeyspace === undefined || /^[a-z][a-z0-9_]{0,47}$/.test(this.nk.newKeyspace) ? [] : [`the new keyspace must be a Cassandra name ([a-z][a-z0-9_]*, at most 48), but is "${this.nk.newKeyspace}"`]),
+    ];
+    if (problems.length) throw new InvalidConfigError(problems);
+  }
+
+  protected override expectations(): CheckExpectations {
+    return { ...super.expectations(), adminWritesAfterExport: this.nk.adminWritesAfterExport };
+  }
+
+  private workload(firstCycle: number): AdminWorkload {
+    const blue = this.need(this.blue, "blue cluster");
+    return new AdminWorkload({
+      history: this.rec.history, now: () => this.rec.now(), writers: blue.nodes.map((n) => blue.admin(n)), cluster: "blue",
+      nodes: () => this.watchedNodes().filter((n) => n.cluster === "blue"), intervalMs: 500, watchMs: this.propagationBoundMs * 3, firstCycle,
+    });
+  }
+
+  // 1. Old keyspace bootstrapped with the old image; old cluster started, seeded, written to; baseline recorded.
+  async setUp(): Promise<void> {
+    await this.rec.phase("Setup", async () => {
+      const ds = await this.startInfrastructure();
+      if (!(ds instanceof StartedCassandraDatastore)) throw new ScenarioStepError(`the new-keyspace procedure needs a Cassandra datastore, not ${ds.strategy}`);
+      const oldImage = this.need(this.oldImage, "old image");
+      await this.bootstrap(oldImage, "blue");
+      this.blue = await this.startCluster("blue", oldImage, this.options.oldNodes,
+        () => ({ allowed: !this.frozen, reason: "Admin writes on the old cluster are frozen from `kong config db_export` to the cut-over" }));
+      await this.seed(this.blue);
+    });
+    await this.rec.phase("Baseline", async () => {
+      for (const node of this.need(this.blue, "blue cluster").nodes) await this.awaitBaseline(node, "blue", false);
+      const w = (this.beforeExport = this.workload(1));
+      w.start();
+      await new Promise((r) => setTimeout(r, this.nk.writesBeforeExportMs));
+      await w.stop(interruptSignal().aborted);
+    });
+  }
+
+  // 2. Load through the load balancer (old cluster) from now until the end of the run.
+  async startLoad(): Promise<void> {
+    await this.startLoadOn(this.need(this.blue, "blue cluster"));
+  }
+
+  // 3. `kong migrations bootstrap` with the new image on the new keyspace.
+  async bootstrapNewKeyspace(): Promise<void> {
+    await this.rec.phase("Bootstrap", async () => {
+      const old = this.need(this.datastore, "datastore") as StartedCassandraDatastore;
+      const ds = (this.newDatastore = old.withKeyspace(this.nk.newKeyspace ?? `${old.keyspace}_new`.slice(0, 48)));
+      const newImage = this.need(this.newImage, "new image");
+      await this.bootstrap(newImage, "green", ds);
+      this.migrationExpectations.push({ f: F.migrationsList, phase: "Bootstrap", image: newImage.ref, exitCodes: [0] });
+      this.rec.expect(this.expectations());
+      await this.rec.migration(F.migrationsList, newImage.ref, [], () => this.migrations(newImage, "green", ds).run("list"));
+    });
+  }
+
+  // 4. Admin writes frozen (or let through as drift); `kong config db_export` with the old image.
+  async exportConfig(): Promise<void> {
+    await this.rec.phase("ConfigExport", async () => {
+      if (this.nk.adminWritesAfterExport === "freeze") {
+        this.frozen = true;
+        this.rec.history.event("harness", F.adminFreeze, { frozen: true, cluster: "blue", reason: "kong config db_export: writes after it would not reach the new keyspace" });
+      }
+      const oldImage = this.need(this.oldImage, "old image");
+      const ds = this.need(this.datastore, "datastore");
+      const r = await this.rec.migration(F.configExport, oldImage.ref, ["db_export", DECLARATIVE], () => runOneShot({
+        image: oldImage.ref, env: kongEnvironment(ds, this.tuning("blue")), network: ds.network, name: "kong-config-db-export",
+        command: ["sh", "-c", `kong config db_export ${DECLARATIVE} 1>&2 && cat ${DECLARATIVE}`],
+      }));
+      if (r.exitCode !== 0) throw new ScenarioStepError(`\`kong config db_export\` with ${oldImage.ref} exited ${r.exitCode}: ${r.stderr.trim().split("\n").at(-1) ?? ""}`);
+      this.exported = r.stdout;
+      writeFileSync(join(this.rec.runDir, "kong.yml"), r.stdout);
+      // Writes keep coming, as an operator's would: refused while frozen, drift otherwise.
+      (this.afterExport = this.workload((this.beforeExport?.nextCycle ?? 1) + 1)).start();
+    });
+  }
+
+  // 5. The file carried to the new cluster: `kong config db_import` with the new image on the new keyspace.
+  async importConfig(): Promise<void> {
+    await this.rec.phase("ConfigImport", async () => {
+      const newImage = this.need(this.newImage, "new image");
+      const ds = this.need(this.newDatastore, "new keyspace");
+      const r = await this.rec.migration(F.configImport, newImage.ref, ["db_import", DECLARATIVE], () => runOneShot({
+        image: newImage.ref, env: { ...kongEnvironment(ds, this.tuning("green")), KUH_DECLARATIVE: this.need(this.exported, "exported file") },
+        network: ds.network, name: "kong-config-db-import",
+        command: ["sh", "-c", `printf '%s' "$KUH_DECLARATIVE" > ${DECLARATIVE} && exec kong config db_import ${DECLARATIVE}`],
+      }));
+      if (r.exitCode !== 0) throw new ScenarioStepError(`\`kong config db_import\` with ${newImage.ref} exited ${r.exitCode}: ${(r.stderr || r.stdout).trim().split("\n").at(-1) ?? ""}`);
+    });
+  }
+
+  // 6. New nodes on the new keyspace; ready once they answer like the baseline.
+  async startGreen(): Promise<void> {
+    await this.rec.phase("GreenStart", async () => {
+      this.green = await this.startCluster("green", this.need(this.newImage, "new image"), this.options.newNodes, undefined, this.need(this.newDatastore, "new keyspace"));
+      for (const node of this.green.nodes) {
+        await this.awaitBaseline(node, "green", true);
+        this.need(this.lb, "load balancer").addNode("green", { name: node.name, url: node.getProxyUrl() });
+      }
+    });
+  }
+
+  // 7. Weights shift old -> new in steps.
+  async shift(): Promise<void> {
+    await this.rec.phase("Shift", () => this.shiftSteps());
+  }
+
+  // 8. Writes stop, the freeze ends with the cut-over; old nodes drained and stopped.
+  async retireBlue(): Promise<void> {
+    await this.rec.phase("Drain", async () => {
+      await this.afterExport?.stop(interruptSignal().aborted);
+      if (this.frozen) this.rec.history.event("harness", F.adminFreeze, { frozen: false, cluster: "blue", reason: "cut-over: the old cluster is retired" });
+      this.frozen = false;
+      const lb = this.need(this.lb, "load balancer");
+      const blue = this.need(this.blue, "blue cluster");
+      lb.promote();
+      await lb.drain("blue", { timeoutMs: 30_000 });
+      for (const node of [...blue.nodes]) {
+        await lb.removeNode(node.name);
+        await blue.removeNode(node, true);
+      }
+    });
+  }
+
+  // 9. Every exported entity (and every write after the export) checked on every new node.
+  async verifyNewCluster(): Promise<void> {
+    await this.rec.phase("AfterCutover", async () => {
+      const green = this.need(this.green, "green cluster");
+      const finalStates = new Map([...(this.beforeExport?.finalStates ?? []), ...(this.afterExport?.finalStates ?? [])]);
+      for (const node of green.nodes) await this.verifyFinalState(node, green, { finalStates });
+    });
+  }
+}
