@@ -5,16 +5,14 @@
 // 2 old and 2 new nodes, at 100 requests/s and a 1.5 s hold per step.
 import { expect } from "chai";
 import { BLUE_GREEN_CHECKS } from "../../harness/checks/index.ts";
-import { describeChecks, runScenario, type ScenarioArgs } from "./scenario-run.ts";
-
-const SHORT: Omit<ScenarioArgs, "old" | "new"> = { rate: 100, holdMs: 1_500, oldNodes: 2, newNodes: 2 };
+import { CLEAN_RUN, describeChecks, runScenario, runScenarioOnce } from "./scenario-run.ts";
 
 describe("scenario: clean blue/green runs against stand-ins", function () {
   this.timeout(4 * 60_000);
 
   for (const attempt of [1, 2, 3]) {
     it(`1.5.1 -> 2.6.0 passes every check (run ${attempt} of 3)`, async () => {
-      const run = await runScenario({ old: "1.5.1", new: "2.6.0", ...SHORT });
+      const run = await runScenarioOnce({ ...CLEAN_RUN, attempt });
       expect(run.notPassing, describeChecks(run)).to.deep.equal([]);
       expect(run.report.checks.map((c) => c.id)).to.deep.equal(BLUE_GREEN_CHECKS.map((c) => c.id));
       expect([run.cli.code, run.report.verdict], run.cli.stderr.slice(-2000)).to.deep.equal([0, "pass"]);
@@ -23,7 +21,7 @@ describe("scenario: clean blue/green runs against stand-ins", function () {
   }
 
   it("2.5.1 -> 2.6.0 fails only old-node-refuses-after-finish: the 2.5.1 node starts and serves", async () => {
-    const run = await runScenario({ old: "2.5.1", new: "2.6.0", ...SHORT });
+    const run = await runScenario({ ...CLEAN_RUN, old: "2.5.1" });
     expect(run.notPassing, describeChecks(run)).to.deep.equal(["old-node-refuses-after-finish"]);
     expect([run.cli.code, run.report.verdict]).to.deep.equal([1, "fail"]);
     const c = run.check("old-node-refuses-after-finish");

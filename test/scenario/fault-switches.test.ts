@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import { PROJECT_ROOT } from "../../harness/runtime/lab-state.ts";
-import { describeChecks, runScenario, type ScenarioArgs } from "./scenario-run.ts";
+import { describeChecks, PROXY_5XX_RUN, runScenarioOnce, type ScenarioArgs } from "./scenario-run.ts";
 
 interface FaultCase {
   readonly title: string;
@@ -102,7 +102,7 @@ const CASES: readonly FaultCase[] = [
     switches: ["proxy-5xx"],
     // 2%, not 5%: at 5% green-1 alone spends the run's error budget (50 failed requests), and the
     // breach then stops the run, which is the budget's diagnosis, not this switch's.
-    run: { ...SHORT, faults: "green-1=proxy-5xx@rate=0.02" },
+    run: PROXY_5XX_RUN,
     catches: "zero-failed-requests",
     message: [/^\d+ of [\d,]+ requests failed: \d+ status 502 on green-1 during /],
     evidence: [/^by kind: status 502 \d+$/, /^by node: green-1 \d+$/, /^by cluster: green \d+$/],
@@ -187,7 +187,7 @@ describe("scenario: every stand-in fault switch is caught by its check", functio
 
   for (const c of CASES) {
     it(c.title, async () => {
-      const run = await runScenario(c.run);
+      const run = await runScenarioOnce(c.run);
       const all = `${c.requires ? `(requires: ${c.requires})\n` : ""}${describeChecks(run)}\nreport: ${run.reportDir}/report.json`;
       expect([run.cli.code, run.report.verdict], all).to.deep.equal([1, "fail"]);
       const caught = run.check(c.catches);

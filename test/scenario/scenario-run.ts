@@ -10,6 +10,11 @@ import { runCli, type CliResult } from "../support/cli.ts";
 
 export const SCENARIO = "scenarios/postgres-blue-green.ts";
 
+/** Issue 4's clean qualification run, kept short but faithful (every step, the default weight plan). */
+export const CLEAN_RUN = { old: "1.5.1", new: "2.6.0", rate: 100, holdMs: 1_500, oldNodes: 2, newNodes: 2 } as const;
+/** The fault run the proxy-5xx row asserts on; the report tests render the same run. */
+export const PROXY_5XX_RUN = { old: "1.5.1", new: "2.6.0", steps: [0, 50, 100], faults: "green-1=proxy-5xx@rate=0.02" } as const;
+
 export interface ScenarioArgs {
   /** Stand-in versions, e.g. "1.5.1" -> kong-standin:1.5.1. */
   readonly old: string;
@@ -24,6 +29,8 @@ export interface ScenarioArgs {
   readonly steps?: readonly number[];
   /** Kill the CLI after this long (it must never hang). */
   readonly timeoutMs?: number;
+  /** Tells apart repeated runs with the same arguments in runScenarioOnce (not passed to the CLI). */
+  readonly attempt?: number;
 }
 
 export interface ScenarioRun {
@@ -66,3 +73,16 @@ export async function runScenario(a: ScenarioArgs): Promise<ScenarioRun> {
 /** "id: status: message" for every check that did not pass: the assertion messages show it all. */
 export const describeChecks = (run: ScenarioRun): string =>
   run.report.checks.filter((c) => c.status !== "pass").map((c) => `${c.id}: ${c.status}: ${c.message}`).join("\n") || "(every check passed)";
+
+const memo = new Map<string, Promise<ScenarioRun>>();
+
+/**
+ * The same run shared by every test file in one mocha process (runs take most of the suite's
+ * time): the report tests judge the very runs the scenario tests assert on.
+ */
+export function runScenarioOnce(a: ScenarioArgs): Promise<ScenarioRun> {
+  const key = JSON.stringify(Object.entries(a).sort());
+  let run = memo.get(key);
+  if (!run) memo.set(key, (run = runScenario(a)));
+  return run;
+}
