@@ -40,11 +40,11 @@ describe("compareReports", () => {
   });
 
   it("flags p99 only over both the ratio and the absolute delta, with enough samples", () => {
-    expect(compareReports(report({ p99: 10 }), report({ p99: 45 })).verdict, "x4.5 but only +35 ms").to.equal("pass");
-    expect(compareReports(report({ p99: 100 }), report({ p99: 190 })).verdict, "+90 ms but under x2").to.equal("pass");
-    expect(compareReports(report({ p99: 20, count: 50 }), report({ p99: 500, count: 50 })).verdict, "too few samples").to.equal("pass");
-    const c = compareReports(report({ p99: 20 }), report({ p99: 200 }));
-    expect(c.regressions.map((f) => f.message)).to.deep.equal(["Shift old cluster p99 20 ms -> 200 ms (over x2 and +50 ms)"]);
+    expect(compareReports(report({ p99: 10 }), report({ p99: 245 })).verdict, "x24 but only +235 ms").to.equal("pass");
+    expect(compareReports(report({ p99: 400 }), report({ p99: 790 })).verdict, "+390 ms but under x2").to.equal("pass");
+    expect(compareReports(report({ p99: 20, count: 400 }), report({ p99: 900, count: 400 })).verdict, "too few samples").to.equal("pass");
+    const c = compareReports(report({ p99: 20 }), report({ p99: 300 }));
+    expect(c.regressions.map((f) => f.message)).to.deep.equal(["Shift old cluster p99 20 ms -> 300 ms (over x2 and +250 ms)"]);
   });
 
   it("flags propagation lag and run time regressions; thresholds are overridable", () => {

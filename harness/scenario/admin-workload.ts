@@ -63,6 +63,9 @@ export class AdminWorkload {
   /** Entity -> its latest state after every accepted write, for the checks after finish. */
   readonly finalStates = new Map<string, FinalState>();
   private stopped = false;
+  private abandoned = false;
+  /** The writer loop has returned: no write can add to `pending` any more. */
+  private writerDone = false;
   private cycle: number;
   private writeSeq = 0;
   private writerLoop?: Promise<void>;
@@ -83,6 +86,7 @@ export class AdminWorkload {
    */
   async stop(abandon = false): Promise<void> {
     this.stopped = true;
+    this.abandoned ||= abandon;
     if (abandon) this.pending.splice(0);
     await this.writerLoop;
     await this.verifierLoop;
@@ -113,7 +117,7 @@ export class AdminWorkload {
       else h.info(inv, err instanceof Error ? err.message : String(err), value);
       return false;
     }
-    if (w.expect) {
+    if (w.expect && !this.abandoned) {
       const since = this.o.now();
       for (const node of nodes) this.pending.push({ write: value, expect: w.expect, node, since, deadline: since + this.o.watchMs });
     }
@@ -128,14 +132,16 @@ export class AdminWorkload {
         await this.write(w, this.o.writers[k++ % this.o.writers.length]!);
       }
       this.cycle++;
-      await this.sleep(this.o.intervalMs);
+      if (!this.stopped) await this.sleep(this.o.intervalMs);
     }
+    this.writerDone = true;
   }
 
   private async verifyLoop(): Promise<void> {
-    while (!this.stopped || this.pending.length > 0) {
+    // Until the writer returned: a write in flight when stop() was called still adds to `pending`.
+    while (!this.writerDone || this.pending.length > 0) {
       const batch = this.pending.splice(0);
-      if (batch.length === 0 && this.stopped) break;
+      if (batch.length === 0 && this.writerDone) break;
       const results = await Promise.all(batch.map(async (p) => ({ p, answer: await sendProbe(p.node.proxyUrl(), p.expect.probe, 2_000) })));
       for (const { p, answer } of results) {
         const matches = answer.status === p.expect.status;

@@ -6,7 +6,7 @@
 // finish serves wrong answers. The downtime check is proven to fail on a real run's data.
 import { expect } from "chai";
 import { CASSANDRA_IN_PLACE_CHECKS } from "../../harness/checks/index.ts";
-import { CassandraInPlaceScenario } from "../../harness/scenario/index.ts";
+import { CassandraInPlaceScenario, SEED_PROBES } from "../../harness/scenario/index.ts";
 import { cassandraKeyspace, describeRun, options, recheckWith, runSteps, type InProcessRun } from "./in-process.ts";
 
 async function inPlace(old: string, budgetMs = 60_000): Promise<InProcessRun> {
@@ -48,7 +48,7 @@ describe("scenario: Cassandra in place (stand-ins, shared Cassandra)", function 
     const run = await inPlace("2.0.5");
     expect(run.stepError, describeRun(run)).to.equal(undefined);
     expect(run.notPassing, describeRun(run)).to.deep.equal(["old-node-refuses-after-finish"]);
-    expect(run.check("old-node-refuses-after-finish").message).to.match(/^kong-standin:2\.0\.5 started against a database finished by kong-standin:2\.6\.0 and served \d+\/11 baseline requests incorrectly \(\d+ correct\): an old node after finish serves wrong answers$/);
+    expect(run.check("old-node-refuses-after-finish").message).to.match(new RegExp(`^kong-standin:2\\.0\\.5 started against a database finished by kong-standin:2\.6\.0 and served \d+\/11 baseline requests incorrectly \(\d+ correct\): an old node after finish serves wrong answers$/);
     process.stdout.write(`      [2.0.5 -> 2.6.0] ${run.check("downtime-window").message}; ${run.check("old-node-refuses-after-finish").message} (run ${run.seconds.toFixed(1)} s)\n`);
   });
 });
