@@ -29,17 +29,20 @@ interface PlannedWrite {
 /** How to tell that a node has an entity's latest state. */
 export type FinalState = { readonly proxy: Expectation } | { readonly adminPath: string };
 
-/** Cycle n of a workload that started at cycle `first`: routes, consumers and credentials. */
+/**
+ * Cycle n of a workload that started at cycle `first`: routes, consumers and credentials. Route
+ * paths end in "/" because Kong matches paths by prefix: "/w1" would also answer "/w12".
+ */
 export function plannedWrites(n: number, first = 1): PlannedWrite[] {
   const writes: PlannedWrite[] = [
-    { entity: `routes/w${n}`, action: "create", method: "POST", path: "/services/echo/routes", body: { name: `w${n}`, paths: [`/w${n}`] }, expect: { probe: look(`w${n}`, `/w${n}`), status: 200 } },
+    { entity: `routes/w${n}`, action: "create", method: "POST", path: "/services/echo/routes", body: { name: `w${n}`, paths: [`/w${n}/`] }, expect: { probe: look(`w${n}`, `/w${n}/`), status: 200 } },
     { entity: `consumers/c${n}`, action: "create", method: "POST", path: "/consumers", body: { username: `c${n}` }, adminPath: `/consumers/c${n}` },
     { entity: `keyauth_credentials/key-${n}`, action: "create", method: "POST", path: `/consumers/c${n}/key-auth`, body: { key: `key-${n}` }, expect: { probe: look(`key-${n}`, "/private/data", { apikey: `key-${n}` }), status: 200 } },
   ];
   // Invalid on purpose: a consumer needs a username or a custom_id (400 schema violation).
   writes.push({ entity: `consumers/invalid-${n}`, action: "create", method: "POST", path: "/consumers", body: { tags: [`invalid-${n}`] }, expectRejected: 400 });
-  if (n - 2 >= first) writes.push({ entity: `routes/w${n - 2}`, action: "update", method: "PATCH", path: `/routes/w${n - 2}`, body: { paths: [`/w${n - 2}-v2`] }, expect: { probe: look(`w${n - 2}-v2`, `/w${n - 2}-v2`), status: 200 } });
-  if (n - 4 >= first) writes.push({ entity: `routes/w${n - 4}`, action: "delete", method: "DELETE", path: `/routes/w${n - 4}`, expect: { probe: look(`w${n - 4}-gone`, `/w${n - 4}-v2`), status: 404 } });
+  if (n - 2 >= first) writes.push({ entity: `routes/w${n - 2}`, action: "update", method: "PATCH", path: `/routes/w${n - 2}`, body: { paths: [`/w${n - 2}-v2/`] }, expect: { probe: look(`w${n - 2}-v2`, `/w${n - 2}-v2/`), status: 200 } });
+  if (n - 4 >= first) writes.push({ entity: `routes/w${n - 4}`, action: "delete", method: "DELETE", path: `/routes/w${n - 4}`, expect: { probe: look(`w${n - 4}-gone`, `/w${n - 4}-v2/`), status: 404 } });
   return writes;
 }
 

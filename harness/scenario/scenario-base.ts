@@ -66,6 +66,15 @@ export abstract class ScenarioBase {
     return { dbUpdateFrequencyS: this.options.dbUpdateFrequencyS, dbUpdatePropagationS: this.options.dbUpdatePropagationS, faults: this.options.faults[cluster] };
   }
 
+  /**
+   * The old node started after finish gets the old cluster's switches and its own ("blue-after-finish"),
+   * so a switch can be aimed at it alone without changing the old nodes that serve during the shift.
+   */
+  protected oldNodeAfterFinishTuning(): KongTuning {
+    const faults = [this.options.faults.blue, this.options.faults["blue-after-finish"]].filter(Boolean).join(",");
+    return { ...this.tuning("blue"), faults: faults || undefined };
+  }
+
   private nodeFaults(): Record<string, string> {
     return Object.fromEntries(Object.entries(this.options.faults).filter(([k]) => k !== "blue" && k !== "green"));
   }

@@ -97,7 +97,7 @@ export abstract class ScenarioSteps extends ScenarioBase {
     const inv = this.rec.history.invoke("harness", F.oldNodeStart, { image: oldImage.ref });
     let value: OldNodeStartValue;
     try {
-      const node = await new KongContainer(oldImage.ref, "blue-after-finish").withDatastore(this.need(this.datastore, "datastore")).withTuning(this.tuning("blue")).withStartupTimeout(60_000).start();
+      const node = await new KongContainer(oldImage.ref, "blue-after-finish").withDatastore(this.need(this.datastore, "datastore")).withTuning(this.oldNodeAfterFinishTuning()).withStartupTimeout(60_000).start();
       try {
         const { answers } = await probeAll(node.getProxyUrl(), SEED_PROBES);
         const correct = answers.filter((a, i) => answerMatches(SEED_PROBES[i]!, a)).length;

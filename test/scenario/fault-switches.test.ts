@@ -87,7 +87,6 @@ const CASES: readonly FaultCase[] = [
     switches: ["old-after-finish-open"],
     run: { old: "2.0.5", new: "2.6.0", steps: [0, 50, 100], faults: "blue-after-finish=old-after-finish-open" },
     catches: "old-node-refuses-after-finish",
-    requires: "upgrade-scenario.ts startOldNodeAfterFinish must add the faults of the node named \"blue-after-finish\" (--faults \"blue-after-finish=...\") to that node's tuning",
     message: [/^kong-standin:2\.0\.5 started against a database finished by kong-standin:2\.6\.0 and served 2\/11 baseline requests incorrectly \(9 correct\): an old node after finish serves wrong answers$/],
   },
   {
