@@ -41,7 +41,7 @@ export class Lab {
     const known = this.hashes.get(pin.id);
     if (known) return known;
     const deps = (pin.dependsOn ?? []).map((d) => `${d}=${this.recipeHash(pinById.get(d)!)}`);
-    const hash = hashPaths(PROJECT_ROOT, [recipeDir(pin), "lab/recipes/lib.sh", ...(pin.hashInputs ?? [])], [
+    const hash = hashPaths(PROJECT_ROOT, [recipeDir(pin), "lab/recipes/lib.sh", "lab/recipes/go-tool.sh", ...(pin.hashInputs ?? [])], [
       JSON.stringify({ id: pin.id, version: pin.version, refs: [pin.officialRef, pin.localRef], env: pin.recipeEnv }), ...deps,
     ]);
     this.hashes.set(pin.id, hash);

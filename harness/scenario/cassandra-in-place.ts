@@ -39,23 +39,10 @@ export class CassandraInPlaceScenario extends ScenarioSteps {
 
   // 1. Keyspace bootstrapped with the old image; old cluster started, seeded; baseline recorded.
   async setUp(): Promise<void> {
-    await this.rec.phase("Setup", async () => {
-      await this.startInfrastructure();
-      const oldImage = this.need(this.oldImage, "old image");
-      await this.bootstrap(oldImage, "blue");
-      await this.snapshot("after-bootstrap");
-      this.blue = await this.startCluster("blue", oldImage, this.options.oldNodes);
-      await this.seed(this.blue);
-    });
-    await this.rec.phase("Baseline", async () => {
-      for (const node of this.need(this.blue, "blue cluster").nodes) await this.awaitBaseline(node, "blue", false);
-    });
+    await this.setUpOldCluster({ snapshot: true });
   }
 
-  // 2. Load through the load balancer (old cluster) from now until the end of the run.
-  async startLoad(): Promise<void> {
-    await this.startLoadOn(this.need(this.blue, "blue cluster"));
-  }
+  // 2. Load through the load balancer (old cluster) from now until the end of the run: startLoad().
 
   // 3. `kong migrations up` with the new image while the old cluster serves and takes Admin writes.
   async migrationsUp(): Promise<void> {

@@ -61,28 +61,22 @@ export class NewKeyspaceScenario extends ScenarioSteps {
 
   // 1. Old keyspace bootstrapped with the old image; old cluster started, seeded, written to; baseline recorded.
   async setUp(): Promise<void> {
-    await this.rec.phase("Setup", async () => {
-      const ds = await this.startInfrastructure();
-      if (!(ds instanceof StartedCassandraDatastore)) throw new ScenarioStepError(`the new-keyspace procedure needs a Cassandra datastore, not ${ds.strategy}`);
-      const oldImage = this.need(this.oldImage, "old image");
-      await this.bootstrap(oldImage, "blue");
-      this.blue = await this.startCluster("blue", oldImage, this.options.oldNodes,
-        () => ({ allowed: !this.frozen, reason: "Admin writes on the old cluster are frozen from `kong config db_export` to the cut-over" }));
-      await this.seed(this.blue);
-    });
-    await this.rec.phase("Baseline", async () => {
-      for (const node of this.need(this.blue, "blue cluster").nodes) await this.awaitBaseline(node, "blue", false);
-      const w = (this.beforeExport = this.workload(1));
-      w.start();
-      await new Promise((r) => setTimeout(r, this.nk.writesBeforeExportMs));
-      await w.stop(interruptSignal().aborted);
+    await this.setUpOldCluster({
+      snapshot: false,
+      check: (ds) => {
+        if (!(ds instanceof StartedCassandraDatastore)) throw new ScenarioStepError(`the new-keyspace procedure needs a Cassandra datastore, not ${ds.strategy}`);
+      },
+      writeGate: () => ({ allowed: !this.frozen, reason: "Admin writes on the old cluster are frozen from `kong config db_export` to the cut-over" }),
+      afterBaseline: async () => {
+        const w = (this.beforeExport = this.workload(1));
+        w.start();
+        await new Promise((r) => setTimeout(r, this.nk.writesBeforeExportMs));
+        await w.stop(interruptSignal().aborted);
+      },
     });
   }
 
-  // 2. Load through the load balancer (old cluster) from now until the end of the run.
-  async startLoad(): Promise<void> {
-    await this.startLoadOn(this.need(this.blue, "blue cluster"));
-  }
+  // 2. Load through the load balancer (old cluster) from now until the end of the run: startLoad().
 
   // 3. `kong migrations bootstrap` with the new image on the new keyspace.
   async bootstrapNewKeyspace(): Promise<void> {
@@ -154,14 +148,7 @@ export class NewKeyspaceScenario extends ScenarioSteps {
       await this.afterExport?.stop(interruptSignal().aborted);
       if (this.frozen) this.rec.history.event("harness", F.adminFreeze, { frozen: false, cluster: "blue", reason: "cut-over: the old cluster is retired" });
       this.frozen = false;
-      const lb = this.need(this.lb, "load balancer");
-      const blue = this.need(this.blue, "blue cluster");
-      lb.promote();
-      await lb.drain("blue", { timeoutMs: 30_000 });
-      for (const node of [...blue.nodes]) {
-        await lb.removeNode(node.name);
-        await blue.removeNode(node, true);
-      }
+      await this.retireOldCluster();
     });
   }
 

@@ -2,6 +2,8 @@
 // blue/green procedure did: `kong migrations up` / `finish` with their expectations, the weight
 // shift, the checks after finish and an old node started after finish. Phases are the caller's.
 import { F, type OldNodeStartValue } from "../checks/index.ts";
+import type { StartedDatastore } from "../datastore/types.ts";
+import type { WriteGate } from "../kong/cluster.ts";
 import { KongContainer } from "../kong/kong-container.ts";
 import { KongNodeExitedError } from "../kong/kong-wait.ts";
 import { driveShift, WeightPlan } from "../traffic/index.ts";
@@ -14,6 +16,43 @@ import { SEED_PROBES } from "./seed.ts";
 export abstract class ScenarioSteps extends ScenarioBase {
   /** Set once `kong migrations finish` succeeded: the new cluster's Admin API may take writes. */
   protected finished = false;
+
+  /**
+   * Setup and Baseline of every upgrade: datastore and upstream up, the old image's bootstrap, the
+   * old cluster started and seeded, each old node answering like the baseline.
+   */
+  protected async setUpOldCluster(o: { snapshot: boolean; writeGate?: () => WriteGate; check?: (ds: StartedDatastore) => void; afterBaseline?: () => Promise<void> }): Promise<void> {
+    await this.rec.phase("Setup", async () => {
+      const ds = await this.startInfrastructure();
+      o.check?.(ds);
+      const oldImage = this.need(this.oldImage, "old image");
+      await this.bootstrap(oldImage, "blue");
+      if (o.snapshot) await this.snapshot("after-bootstrap");
+      this.blue = await this.startCluster("blue", oldImage, this.options.oldNodes, o.writeGate);
+      await this.seed(this.blue);
+    });
+    await this.rec.phase("Baseline", async () => {
+      for (const node of this.need(this.blue, "blue cluster").nodes) await this.awaitBaseline(node, "blue", false);
+      await o.afterBaseline?.();
+    });
+  }
+
+  /** Load through the load balancer, at the old cluster, from now until the end of the run. */
+  async startLoad(): Promise<void> {
+    await this.startLoadOn(this.need(this.blue, "blue cluster"));
+  }
+
+  /** The old cluster leaves: no rollback to it any more, drained, its nodes stopped gracefully. */
+  protected async retireOldCluster(): Promise<void> {
+    const lb = this.need(this.lb, "load balancer");
+    const blue = this.need(this.blue, "blue cluster");
+    lb.promote();
+    await lb.drain("blue", { timeoutMs: 30_000 });
+    for (const node of [...blue.nodes]) {
+      await lb.removeNode(node.name);
+      await blue.removeNode(node, true);
+    }
+  }
 
   /** `list`, `up` (re-run once if it died), `list` with both images, schema snapshot. */
   protected async migrationsUpSteps(): Promise<void> {

@@ -14,23 +14,10 @@ export class UpgradeScenario extends ScenarioSteps {
 
   // 1. Shared datastore up; old cluster bootstrapped, started, seeded; baseline recorded.
   async setUp(): Promise<void> {
-    await this.rec.phase("Setup", async () => {
-      await this.startInfrastructure();
-      const oldImage = this.need(this.oldImage, "old image");
-      await this.bootstrap(oldImage, "blue");
-      await this.snapshot("after-bootstrap");
-      this.blue = await this.startCluster("blue", oldImage, this.options.oldNodes);
-      await this.seed(this.blue);
-    });
-    await this.rec.phase("Baseline", async () => {
-      for (const node of this.need(this.blue, "blue cluster").nodes) await this.awaitBaseline(node, "blue", false);
-    });
+    await this.setUpOldCluster({ snapshot: true });
   }
 
-  // 2. Load through the load balancer, from now until the end of the run.
-  async startLoad(): Promise<void> {
-    await this.startLoadOn(this.need(this.blue, "blue cluster"));
-  }
+  // 2. Load through the load balancer, from now until the end of the run: startLoad().
 
   // 3. `kong migrations up` with the new image, while the old cluster serves.
   async migrationsUp(): Promise<void> {
@@ -70,16 +57,7 @@ export class UpgradeScenario extends ScenarioSteps {
 
   // 6. Old nodes drained and stopped; no in-flight request may fail.
   async retireBlue(): Promise<void> {
-    await this.rec.phase("Drain", async () => {
-      const lb = this.need(this.lb, "load balancer");
-      const blue = this.need(this.blue, "blue cluster");
-      lb.promote();
-      await lb.drain("blue", { timeoutMs: 30_000 });
-      for (const node of [...blue.nodes]) {
-        await lb.removeNode(node.name);
-        await blue.removeNode(node, true);
-      }
-    });
+    await this.rec.phase("Drain", () => this.retireOldCluster());
   }
 
   // 7. `kong migrations finish` with the new image; `list` then reports up to date.

@@ -3,25 +3,12 @@
 // before a field existed, or whose top-level copy was lost, fall back to the check's own data.
 import { readFileSync } from "node:fs";
 import type { CheckResult, PhaseDiff, Quantiles } from "../../checks/index.ts";
+import type { WriteOutcome } from "../../checks/admin-writes-propagated.ts";
 import { InvalidConfigError } from "../../errors.ts";
 import type { AdminSummary, MigrationOutput, Report } from "../report.ts";
 
-/** One Admin API write with when it became visible where (admin-writes-propagated's WriteOutcome). */
-export interface WriteView {
-  readonly writeId: string;
-  readonly entity: string;
-  readonly action: string;
-  readonly cluster: string;
-  readonly via?: string;
-  readonly type: "ok" | "fail" | "info";
-  readonly during: string;
-  readonly phase: string;
-  readonly invokedMs: number;
-  readonly completedMs: number | null;
-  readonly lags: Readonly<Record<string, number>>;
-  readonly missingOn: readonly string[];
-  readonly lateOn: readonly string[];
-}
+/** One Admin API write with when it became visible where: admin-writes-propagated's outcome. */
+export type WriteView = WriteOutcome;
 
 export interface AdminView extends Omit<AdminSummary, "history"> { readonly history: readonly WriteView[] }
 
