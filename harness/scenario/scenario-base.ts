@@ -12,6 +12,7 @@ import { KongCluster, type StartedKongCluster, type WriteGate } from "../kong/cl
 import type { KongTuning, StartedKongContainer } from "../kong/kong-container.ts";
 import { resolveKongImage, type KongImage } from "../kong/kong-image.ts";
 import { KongMigrations } from "../kong/migrations.ts";
+import { KongNodeExitedError } from "../kong/kong-wait.ts";
 import { startAttack, type AttackRun } from "../load/vegeta.ts";
 import type { Report } from "../report/index.ts";
 import { onCleanup, runCleanup } from "../runtime/cleanup.ts";
@@ -138,7 +139,15 @@ export abstract class ScenarioBase {
   }
 
   protected async startCluster(name: "blue" | "green", image: KongImage, nodes: number, writeGate?: () => WriteGate, datastore = this.need(this.datastore, "datastore")): Promise<StartedKongCluster> {
-    const cluster = await new KongCluster(name, image.ref, nodes).withTuning(this.tuning(name)).withNodeFaults(this.nodeFaults()).start(datastore, writeGate);
+    let cluster: StartedKongCluster;
+    try {
+      cluster = await new KongCluster(name, image.ref, nodes).withTuning(this.tuning(name)).withNodeFaults(this.nodeFaults()).start(datastore, writeGate);
+    } catch (err) {
+      if (err instanceof KongNodeExitedError) {
+        this.rec.history.event("harness", F.nodeLog, { node: err.node, image: image.ref, reason: `exited with code ${err.exitCode} at start`, excerpt: `${err.stdout}\n${err.stderr}`.trim().slice(-4000) });
+      }
+      throw err;
+    }
     onCleanup(`${name} cluster`, () => cluster.stop(false));
     return cluster;
   }
@@ -154,6 +163,11 @@ export abstract class ScenarioBase {
     const served = await waitUntilServing(node.getProxyUrl(), SEED_PROBES, this.propagationBoundMs * 3);
     const mismatches = served.last.map((a) => `${a.probe} got ${a.status ?? a.error}`);
     if (record) this.rec.history.event("harness", F.nodeReady, { node: node.name, cluster, ready: served.ok, mismatches });
+    if (!served.ok) {
+      // The report shows what the node itself said while it failed.
+      const excerpt = (await node.logs(80).catch((err: unknown) => `(logs unavailable: ${String(err)})`)).slice(-4000);
+      this.rec.history.event("harness", F.nodeLog, { node: node.name, image: node.image, reason: `does not answer like the baseline: ${mismatches.join(", ")}`, excerpt });
+    }
     if (!served.ok) throw new ScenarioStepError(`${cluster === "blue" ? "old" : "new"} node "${node.name}" does not answer like the baseline: ${mismatches.join(", ")}`);
   }
 
