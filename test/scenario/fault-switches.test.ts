@@ -121,7 +121,7 @@ const CASES: readonly FaultCase[] = [
     switches: ["up-rewrites-paths"],
     run: { ...SHORT, faults: "green=up-rewrites-paths" },
     catches: "new-nodes-ready",
-    message: [/did not answer like the baseline during GreenStart: public-get got 404, method-post got 404, keyauth-ok got 404/],
+    message: [/did not answer like the baseline during GreenStart: public-get got 404, public-get-other got 404, method-post got 404, keyauth-ok got 404/],
   },
   {
     title: "migration-crash-after-ddl: `up` dies (137) after DDL it never recorded; the re-run finds pending migrations",
