@@ -6,6 +6,7 @@
 // are invisible to the 2.1+ Admin API list and unique lookups, and 2.0 nodes read the prefixed values.
 import { entityFor, type FieldDef } from "../../catalogue/entities.ts";
 import { DEFAULT_WS_ID } from "../../migrations/core-ddl.ts";
+import { completeRow } from "../complete-row.ts";
 import { ForeignKeyViolation, type EntityDao, type EntityTable, type Page, type Row } from "../types.ts";
 import { cassandraColumns, decode, encode } from "./codec.ts";
 import { CassStrategyError, type CassConnection, type Params } from "./connection.ts";
@@ -76,16 +77,8 @@ export class CassEntityDao implements EntityDao {
     return out;
   }
 
-  /** What the DAO layer fills: created_at/updated_at and, from 2.1, the default workspace. */
   private complete(table: EntityTable, row: Row, isInsert: boolean): Row {
-    const now = table === "targets" ? Date.now() / 1000 : Math.floor(Date.now() / 1000);
-    const out: Row = { ...row };
-    for (const fd of this.fields(table)) {
-      if (fd.auto === "created" && isInsert && out[fd.column] == null) out[fd.column] = now;
-      if (fd.auto === "updated" && out[fd.column] == null) out[fd.column] = now;
-      if (fd.column === "ws_id" && out.ws_id == null && isInsert) out.ws_id = this.wsId ?? DEFAULT_WS_ID;
-    }
-    return out;
+    return completeRow(this.fields(table), table, row, isInsert, this.wsId ?? DEFAULT_WS_ID);
   }
 
   private assignments(table: EntityTable, row: Row, skipCreated: boolean): { cols: string[]; vals: unknown[] } {

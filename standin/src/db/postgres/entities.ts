@@ -4,6 +4,7 @@
 import type pg from "pg";
 import { entityFor, type FieldDef } from "../../catalogue/entities.ts";
 import { DEFAULT_WS_ID } from "../../migrations/core-ddl.ts";
+import { completeRow } from "../complete-row.ts";
 import { ForeignKeyViolation, UniqueViolation, type EntityDao, type EntityTable, type Page, type Row } from "../types.ts";
 import { PgStrategyError } from "./connection.ts";
 
@@ -82,16 +83,8 @@ export class PgEntityDao implements EntityDao {
     return this.query(`SELECT ${this.selectList(table)} FROM ${q(table)} ORDER BY "id"`, [], table);
   }
 
-  /** Fills what the DAO layer owns: created_at/updated_at and the default workspace (2.1+). */
   private complete(table: EntityTable, row: Row, isInsert: boolean): Row {
-    const now = table === "targets" ? Date.now() / 1000 : Math.floor(Date.now() / 1000);
-    const out: Row = { ...row };
-    for (const fd of this.fields(table)) {
-      if (fd.auto === "created" && isInsert && out[fd.column] == null) out[fd.column] = now;
-      if (fd.auto === "updated" && out[fd.column] == null) out[fd.column] = now;
-      if (fd.column === "ws_id" && out.ws_id == null && isInsert) out.ws_id = DEFAULT_WS_ID;
-    }
-    return out;
+    return completeRow(this.fields(table), table, row, isInsert, DEFAULT_WS_ID);
   }
 
   async insert(table: EntityTable, row: Row): Promise<Row> {
