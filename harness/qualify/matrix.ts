@@ -1,8 +1,12 @@
 // The qualification matrix: which (from, target, datastore) runs to make, with which scenario and
-// images. The version-pair logic (hops, prerequisites, refusals) belongs to `harness/plan/`; until
-// it lands, `directPlanner` runs each pair as one Postgres blue/green hop and refuses the rest.
-// Swap it through `QualifyOptions.planner` (the seam): the runner only sees PairPlanner.
+// images, and which pairs are not run and why. The upgrade rules (hops, procedures, refusals) are
+// `harness/plan/`'s: `seedPlanner` asks planUpgrade for each pair and runs a one-hop plan with the
+// scenario scenarioFor gives (Postgres blue/green, Cassandra in place or new keyspace). A pair the
+// plan refuses, or one that needs several hops, is kept in the matrix as refused, with the reason.
+// A multi-hop pair could later run through `run --path` (all hops on one datastore, one report.json):
+// the runner would only need that command line instead of `run <scenario>`.
 import { InvalidConfigError } from "../errors.ts";
+import { planUpgrade, scenarioFor, type Hop, type Procedure, type RefusalCode } from "../plan/index.ts";
 
 export type Datastore = "postgres" | "cassandra";
 export const DATASTORES: readonly Datastore[] = ["postgres", "cassandra"];
@@ -22,32 +26,76 @@ export interface PlannedPair {
   readonly from: string;
   readonly target: string;
   readonly datastore: Datastore;
+  readonly procedure: Procedure;
   readonly scenario: string;
   readonly oldImage: string;
   readonly newImage: string;
+  /** The plan's reason for the procedure, its notes and the procedures it did not choose. */
+  readonly reason: string;
+  readonly expectsDowntime: boolean;
+  readonly notes: readonly string[];
+  readonly alternatives: readonly Procedure[];
 }
 
-export type PlanResult = { readonly ok: true; readonly pairs: readonly PlannedPair[] } | { readonly ok: false; readonly reason: string };
+/** A pair of the request that is not run: the plan refused it, or it needs more than one hop. */
+export interface RefusedPair {
+  readonly id: string;
+  readonly from: string;
+  readonly target: string;
+  readonly datastore: Datastore;
+  readonly refusal: string;
+  /** The plan's hops ("2.5.1 -> 2.8.x -> 3.0.1") when it has several. */
+  readonly path?: string;
+}
 
-/** The seam for `harness/plan/`: how to qualify one source version on one datastore. */
+export type PlanResult =
+  | { readonly ok: true; readonly pair: PlannedPair }
+  | { readonly ok: false; readonly refusal: string; readonly path?: string }
+  /** The request itself is wrong (an unknown release): stops the whole qualification before any run. */
+  | { readonly ok: false; readonly invalid: readonly string[] };
+
+/** How to qualify one source version on one datastore. */
 export interface PairPlanner {
   plan(from: string, target: string, datastore: Datastore, image: (version: string) => string): PlanResult;
 }
 
-export const POSTGRES_SCENARIO = "scenarios/postgres-blue-green.ts";
-const VERSION = /^\d+\.\d+\.\d+(?:[-.][0-9A-Za-z.-]+)?$/;
+/** Refusals that say the request is wrong rather than that the upgrade is not supported. */
+const INPUT_REFUSALS: ReadonlySet<RefusalCode> = new Set<RefusalCode>(["bad-version", "unknown-release", "bad-datastore"]);
 
-/** One hop per pair, Postgres blue/green only (Cassandra scenarios come with issue 5). */
-export const directPlanner: PairPlanner = {
+export const pairId = (from: string, target: string, datastore: string): string => `${from}-to-${target}-${datastore}`;
+
+const hopText = (hops: readonly Hop[]): string => [hops[0]!.from, ...hops.map((h) => (h.toAtLeast ? `${h.to} (>= ${h.toAtLeast})` : h.to))].join(" -> ");
+
+/** The plan's rules, one hop per pair; multi-hop pairs are left to `run --path`. */
+export const seedPlanner: PairPlanner = {
   plan(from, target, datastore, image) {
-    if (datastore !== "postgres") return { ok: false, reason: `no ${datastore} scenario yet: only postgres can be qualified until the Cassandra scenarios exist` };
-    return { ok: true, pairs: [{ id: `${from}-to-${target}-${datastore}`, from, target, datastore, scenario: POSTGRES_SCENARIO, oldImage: image(from), newImage: image(target) }] };
+    const plan = planUpgrade({ from, to: target, datastore });
+    const invalid = plan.refusals.filter((r) => INPUT_REFUSALS.has(r.code));
+    if (invalid.length) return { ok: false, invalid: invalid.map((r) => r.message.replace(/^to: /, "--target: ").replace(/^from: /, "--from: ")) };
+    if (plan.refusals.length) return { ok: false, refusal: plan.refusals.map((r) => r.message).join("; ") };
+    if (plan.hops.length > 1) {
+      const path = hopText(plan.hops);
+      return { ok: false, path, refusal: `the plan needs ${plan.hops.length} hops (${path}); qualify runs one-hop pairs: run this path with \`kong-upgrade-harness run --path --from ${from} --to ${target} --datastore ${datastore}\`` };
+    }
+    const hop = plan.hops[0]!;
+    let scenario: string;
+    try {
+      scenario = scenarioFor(hop);
+    } catch (err) {
+      return { ok: false, refusal: err instanceof Error ? err.message : String(err) };
+    }
+    return { ok: true, pair: {
+      id: pairId(from, target, datastore), from, target, datastore, procedure: hop.procedure, scenario, oldImage: image(from), newImage: image(target),
+      reason: hop.reason, expectsDowntime: hop.expectsDowntime, notes: hop.notes, alternatives: hop.alternatives.map((a) => a.procedure),
+    } };
   },
 };
 
 export const imageOf = (template: string) => (version: string): string => template.replaceAll("{version}", version);
 
-/** Checks the request; every problem at once. */
+const VERSION = /^\d+\.\d+\.\d+$/;
+
+/** Checks the request's form; every problem at once. */
 export function validateRequest(r: QualifyRequest): string[] {
   const problems: string[] = [];
   if (!VERSION.test(r.target)) problems.push(`--target must be a version like 2.6.0, but is "${r.target}"`);
@@ -57,23 +105,37 @@ export function validateRequest(r: QualifyRequest): string[] {
   if (new Set(r.from).size !== r.from.length) problems.push("--from lists a version twice");
   if (r.datastores.length === 0) problems.push("--datastore needs at least one of postgres, cassandra");
   for (const d of r.datastores) if (!DATASTORES.includes(d)) problems.push(`--datastore "${d}" is not one of ${DATASTORES.join(", ")}`);
+  if (new Set(r.datastores).size !== r.datastores.length) problems.push("--datastore lists a datastore twice");
   if (!r.imageTemplate.includes("{version}")) problems.push(`--image-template must contain {version}, but is "${r.imageTemplate}"`);
   return problems;
 }
 
-/** The runs to make, in order (by datastore, then source version as given); refusals fail the whole request. */
-export function planMatrix(r: QualifyRequest, planner: PairPlanner = directPlanner): PlannedPair[] {
+export interface MatrixPlan {
+  /** The runs to make, in order (by datastore, then source version as given). */
+  readonly runs: readonly PlannedPair[];
+  readonly refused: readonly RefusedPair[];
+  /** Every pair's id in request order, run or refused: the report's row order. */
+  readonly order: readonly string[];
+}
+
+/** Plans every pair of the request; throws InvalidConfigError (every problem at once) when the request is wrong. */
+export function planMatrix(r: QualifyRequest, planner: PairPlanner = seedPlanner): MatrixPlan {
   const problems = validateRequest(r);
   if (problems.length) throw new InvalidConfigError(problems, { hint: "run `kong-upgrade-harness help`" });
-  const pairs: PlannedPair[] = [];
+  const runs: PlannedPair[] = [];
+  const refused: RefusedPair[] = [];
+  const order: string[] = [];
   const image = imageOf(r.imageTemplate);
-  for (const d of r.datastores) {
+  for (const datastore of r.datastores) {
     for (const from of r.from) {
-      const p = planner.plan(from, r.target, d, image);
-      if (p.ok) pairs.push(...p.pairs);
-      else problems.push(`${from} -> ${r.target} on ${d}: ${p.reason}`);
+      const id = pairId(from, r.target, datastore);
+      order.push(id);
+      const p = planner.plan(from, r.target, datastore, image);
+      if (p.ok) runs.push(p.pair);
+      else if ("invalid" in p) problems.push(...p.invalid);
+      else refused.push({ id, from, target: r.target, datastore, refusal: p.refusal, ...(p.path ? { path: p.path } : {}) });
     }
   }
-  if (problems.length) throw new InvalidConfigError(problems, { hint: "drop the refused pairs or datastores from the request" });
-  return pairs;
+  if (problems.length) throw new InvalidConfigError([...new Set(problems)], { hint: "see `kong-upgrade-harness plan --from X --to Y`" });
+  return { runs, refused, order };
 }

@@ -1,27 +1,41 @@
-// The qualification report of a matrix: qualification.json, index.html (a verdict per pair and
-// overall, links to each run's report.html) and junit.xml (one suite per pair, a case per check).
+// The qualification report of a matrix: qualification.json (a verdict per pair and overall),
+// junit.xml (one suite per pair: a case per check of a run, a skipped case for a pair not run) and
+// summary.md. index.html is qualification-html.ts's.
 import { join, relative } from "node:path";
-import { esc } from "../report/html/index.ts";
 import { renderJunit, suiteName, xmlEscape } from "../report/junit.ts";
 import { writeAtomic } from "../report/render.ts";
-import type { QualifyRequest } from "./matrix.ts";
+import type { MatrixPlan, QualifyRequest } from "./matrix.ts";
+import { qualificationHtml } from "./qualification-html.ts";
 import type { PairOutcome } from "./runner.ts";
 
-export const QUALIFICATION_SCHEMA_VERSION = 1;
+export const QUALIFICATION_SCHEMA_VERSION = 2;
 export const QUALIFICATION_FILES = { json: "qualification.json", html: "index.html", junit: "junit.xml", markdown: "summary.md" } as const;
+
+/**
+ * pass / fail: the run's own report.json verdict (exit 0 / 1); error: the run could not be judged;
+ * refused: the plan does not run this pair (see `refusal`); not-run: the qualification stopped first.
+ */
+export type PairVerdict = "pass" | "fail" | "error" | "refused" | "not-run";
 
 export interface QualificationPair {
   readonly id: string;
   readonly from: string;
   readonly target: string;
   readonly datastore: string;
-  readonly scenario: string;
-  readonly oldImage: string;
-  readonly newImage: string;
-  readonly verdict: "pass" | "fail" | "error";
+  readonly verdict: PairVerdict;
+  /** The plan's procedure and scenario; null for a refused pair. */
+  readonly procedure: string | null;
+  readonly scenario: string | null;
+  readonly oldImage: string | null;
+  readonly newImage: string | null;
+  /** Why the plan chose the procedure, and its notes for the hop. */
+  readonly planReason: string | null;
+  readonly notes: readonly string[];
+  /** Why the pair was not run (refused, not-run), in the plan's words. */
+  readonly refusal: string | null;
   readonly exitCode: number | null;
-  /** Relative to the qualification folder. */
-  readonly reportDir: string;
+  /** Relative to the qualification folder; null when the pair did not run. */
+  readonly reportDir: string | null;
   readonly standin: boolean;
   readonly counts: { readonly pass: number; readonly fail: number; readonly unknown: number } | null;
   readonly failedChecks: readonly { readonly id: string; readonly status: string; readonly message: string }[];
@@ -35,75 +49,95 @@ export interface Qualification {
   readonly from: readonly string[];
   readonly datastores: readonly string[];
   readonly imageTemplate: string;
-  /** pass only when every planned pair ran and passed. */
+  /** pass only when every requested pair ran and passed. */
   readonly verdict: "pass" | "fail";
+  /** Pairs asked for (source versions x datastores), pairs the plan runs, pairs it refused, runs made. */
+  readonly requested: number;
   readonly planned: number;
+  readonly refused: number;
   readonly completed: number;
+  readonly interrupted: boolean;
   readonly pairs: readonly QualificationPair[];
   readonly generatedAt: string;
 }
 
-export function qualification(request: QualifyRequest, planned: number, outcomes: readonly PairOutcome[], outDir: string, now: Date): Qualification {
-  const pairs = outcomes.map((o): QualificationPair => ({
-    id: o.pair.id, from: o.pair.from, target: o.pair.target, datastore: o.pair.datastore, scenario: o.pair.scenario,
-    oldImage: o.pair.oldImage, newImage: o.pair.newImage, verdict: o.verdict, exitCode: o.exitCode,
-    reportDir: relative(outDir, o.reportDir) || ".", standin: o.report?.standin ?? false, counts: o.report?.counts ?? null,
-    failedChecks: (o.report?.checks ?? []).filter((c) => c.status !== "pass").map((c) => ({ id: c.id, status: c.status, message: c.message })),
-    durationMs: Math.round(o.durationMs), error: o.error ?? null,
-  }));
-  const verdict = pairs.length === planned && planned > 0 && pairs.every((p) => p.verdict === "pass") ? "pass" : "fail";
+const ran = (o: PairOutcome, outDir: string): QualificationPair => ({
+  id: o.pair.id, from: o.pair.from, target: o.pair.target, datastore: o.pair.datastore, verdict: o.verdict,
+  procedure: o.pair.procedure, scenario: o.pair.scenario, oldImage: o.pair.oldImage, newImage: o.pair.newImage,
+  planReason: o.pair.reason, notes: o.pair.notes, refusal: null, exitCode: o.exitCode,
+  reportDir: relative(outDir, o.reportDir) || ".", standin: o.report?.standin ?? false, counts: o.report?.counts ?? null,
+  failedChecks: (o.report?.checks ?? []).filter((c) => c.status !== "pass").map((c) => ({ id: c.id, status: c.status, message: c.message })),
+  durationMs: Math.round(o.durationMs), error: o.error ?? null,
+});
+
+const notRun = (p: { id: string; from: string; target: string; datastore: string }, verdict: "refused" | "not-run", refusal: string,
+  planned?: MatrixPlan["runs"][number]): QualificationPair => ({
+  id: p.id, from: p.from, target: p.target, datastore: p.datastore, verdict,
+  procedure: planned?.procedure ?? null, scenario: planned?.scenario ?? null, oldImage: planned?.oldImage ?? null, newImage: planned?.newImage ?? null,
+  planReason: planned?.reason ?? null, notes: planned?.notes ?? [], refusal, exitCode: null, reportDir: null, standin: false,
+  counts: null, failedChecks: [], durationMs: 0, error: null,
+});
+
+export function qualification(request: QualifyRequest, plan: MatrixPlan, outcomes: readonly PairOutcome[], outDir: string, now: Date, interrupted = false): Qualification {
+  const byId = new Map<string, QualificationPair>();
+  for (const o of outcomes) byId.set(o.pair.id, ran(o, outDir));
+  for (const r of plan.refused) byId.set(r.id, notRun(r, "refused", r.refusal));
+  for (const p of plan.runs) {
+    if (!byId.has(p.id)) byId.set(p.id, notRun(p, "not-run", interrupted ? "the qualification was interrupted before this pair" : "the qualification stopped before this pair", p));
+  }
+  const pairs = plan.order.map((id) => byId.get(id)!);
+  const verdict = pairs.length > 0 && pairs.every((p) => p.verdict === "pass") ? "pass" : "fail";
   return { schemaVersion: QUALIFICATION_SCHEMA_VERSION, target: request.target, from: request.from, datastores: request.datastores,
-    imageTemplate: request.imageTemplate, verdict, planned, completed: pairs.length, pairs, generatedAt: now.toISOString() };
+    imageTemplate: request.imageTemplate, verdict, requested: plan.order.length, planned: plan.runs.length, refused: plan.refused.length,
+    completed: outcomes.length, interrupted, pairs, generatedAt: now.toISOString() };
 }
 
-export function qualificationHtml(q: Qualification): string {
-  const rows = q.pairs.map((p) => `<tr class="${p.verdict}" data-pair="${esc(p.id)}" data-verdict="${p.verdict}"><td><strong>${p.verdict.toUpperCase()}</strong></td><td>${esc(p.from)} → ${esc(p.target)}</td><td>${esc(p.datastore)}</td>`
-    + `<td><code>${esc(p.oldImage)}</code> → <code>${esc(p.newImage)}</code>${p.standin ? " <strong>(STAND-IN)</strong>" : ""}</td><td>${p.counts ? `${p.counts.fail} failed, ${p.counts.unknown} unknown, ${p.counts.pass} passed` : "–"}</td>`
-    + `<td>${p.error ? esc(p.error) : p.failedChecks.map((c) => `<code>${esc(c.id)}</code>: ${esc(c.message)}`).join("<br>")}</td><td>${(p.durationMs / 1000).toFixed(0)} s</td>`
-    + `<td><a href="${esc(p.reportDir)}/report.html">report.html</a></td></tr>`);
-  const standin = q.pairs.some((p) => p.standin);
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>${q.verdict.toUpperCase()}: qualification of Kong ${esc(q.target)}</title><style>
-body{font:14px/1.45 system-ui,sans-serif;max-width:1260px;margin:0 auto;padding:16px 24px}table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}
-th{background:#eee}tr.pass td:first-child{color:#00704f}tr.fail td:first-child,tr.error td:first-child{color:#D55E00;background:repeating-linear-gradient(135deg,#fff3ec 0 8px,#ffe6d9 8px 16px)}
-.verdict{font-size:26px;font-weight:800;padding:10px 14px;border:3px solid}.verdict.pass{border-color:#009E73;color:#00704f}.verdict.fail{border-color:#D55E00;color:#D55E00}
-.banner{margin:10px 0;padding:10px 14px;border:2px dashed #8a6d00;background:#fff4cc}</style></head>
-<body data-verdict="${q.verdict}"><h1>Qualification of Kong ${esc(q.target)}</h1>
-<div class="verdict ${q.verdict}" id="verdict">${q.verdict === "pass" ? "✔ QUALIFIED" : "✘ NOT QUALIFIED"}: ${q.pairs.filter((p) => p.verdict === "pass").length} of ${q.planned} pairs passed${q.completed < q.planned ? ` (${q.planned - q.completed} not run)` : ""}</div>
-${standin ? `<div class="banner"><strong>STAND-IN IMAGES.</strong> At least one pair ran against the project's stand-in, not Kong: this qualifies the harness, not a Kong release.</div>` : ""}
-<table><thead><tr><th>verdict</th><th>upgrade</th><th>datastore</th><th>images</th><th>checks</th><th>failed checks / error</th><th>time</th><th>report</th></tr></thead><tbody>
-${rows.join("\n")}</tbody></table>
-<p>Source versions ${esc(q.from.join(", "))}; datastores ${esc(q.datastores.join(", "))}; images ${esc(q.imageTemplate)}. Generated ${esc(q.generatedAt)}.</p></body></html>
-`;
+/** The headline both index.html and summary.md lead with. */
+export function headline(q: Qualification): string {
+  const passed = q.pairs.filter((p) => p.verdict === "pass").length;
+  const count = (v: PairVerdict): number => q.pairs.filter((p) => p.verdict === v).length;
+  const rest = [[count("fail"), "failed"], [count("error"), "could not be judged"], [count("refused"), "refused by the plan (not run)"], [count("not-run"), "not run"]]
+    .filter(([n]) => (n as number) > 0).map(([n, what]) => `${n as number} ${what as string}`);
+  return `${q.verdict === "pass" ? "QUALIFIED" : "NOT QUALIFIED"}: ${passed} of ${q.requested} pairs passed${rest.length ? `; ${rest.join(", ")}` : ""}`;
+}
+
+function skippedSuite(p: QualificationPair): string {
+  return `  <testsuite name="${xmlEscape(`${p.datastore}: ${p.from} -> ${p.target}`)}" tests="1" failures="0" errors="0" skipped="1" time="0">\n`
+    + `    <testcase classname="kong-upgrade-harness.qualify" name="${p.verdict}" time="0">\n      <skipped message="${xmlEscape(p.refusal ?? p.verdict)}"/>\n    </testcase>\n  </testsuite>`;
 }
 
 function errorSuite(p: QualificationPair): string {
-  return `  <testsuite name="${xmlEscape(`${p.id}`)}" tests="1" failures="0" errors="1" skipped="0" time="${(p.durationMs / 1000).toFixed(3)}">\n`
+  return `  <testsuite name="${xmlEscape(`${p.datastore}: ${p.from} -> ${p.target}`)}" tests="1" failures="0" errors="1" skipped="0" time="${(p.durationMs / 1000).toFixed(3)}">\n`
     + `    <testcase classname="kong-upgrade-harness.qualify" name="run-completed" time="0">\n      <error message="${xmlEscape(p.error ?? "the run could not be judged")}" type="error">${xmlEscape(p.error ?? "")}</error>\n    </testcase>\n  </testsuite>`;
 }
 
 export function qualificationJunit(q: Qualification, outcomes: readonly PairOutcome[]): string {
   const judged = outcomes.filter((o) => o.report !== null && o.verdict !== "error").map((o) => ({ name: `${o.pair.datastore}: ${suiteName(o.report!)}`, report: o.report! }));
   const xml = renderJunit(judged, `qualification of Kong ${q.target}`);
-  const errors = q.pairs.filter((p) => p.verdict === "error").map(errorSuite);
-  if (errors.length === 0) return xml;
-  const n = errors.length;
-  return xml.replace(/^(<testsuites [^>]*?)tests="(\d+)"([^>]*?)errors="(\d+)"/m, (_m, a: string, t: string, b: string, e: string) => `${a}tests="${Number(t) + n}"${b}errors="${Number(e) + n}"`)
-    .replace("</testsuites>", `${errors.join("\n")}\n</testsuites>`);
+  const errors = q.pairs.filter((p) => p.verdict === "error");
+  const skipped = q.pairs.filter((p) => p.verdict === "refused" || p.verdict === "not-run");
+  const extra = [...errors.map(errorSuite), ...skipped.map(skippedSuite)];
+  if (extra.length === 0) return xml;
+  return xml.replace(/^(<testsuites [^>]*?)tests="(\d+)"([^>]*?)errors="(\d+)"/m, (_m, a: string, t: string, b: string, e: string) => `${a}tests="${Number(t) + extra.length}"${b}errors="${Number(e) + errors.length}"`)
+    .replace("</testsuites>", `${extra.join("\n")}\n</testsuites>`);
 }
 
+const ICON: Record<PairVerdict, string> = { pass: "✅", fail: "❌", error: "❌", refused: "⛔", "not-run": "⏸" };
+
 export function qualificationMarkdown(q: Qualification): string {
-  const rows = q.pairs.map((p) => `| ${p.verdict === "pass" ? "✅" : "❌"} ${p.verdict} | ${p.from} → ${p.target} | ${p.datastore} | ${p.counts ? `${p.counts.fail} failed / ${p.counts.pass} passed` : "–"} | ${(p.error ?? p.failedChecks.map((c) => c.id).join(", ")).replace(/\|/g, "\\|")} |`);
-  return [`## ${q.verdict === "pass" ? "✅ QUALIFIED" : "❌ NOT QUALIFIED"}: Kong ${q.target}`, "",
+  const cell = (t: string): string => t.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const rows = q.pairs.map((p) => `| ${ICON[p.verdict]} ${p.verdict} | ${p.from} → ${p.target} | ${p.datastore} | ${p.procedure ?? "–"} | ${p.counts ? `${p.counts.fail} failed / ${p.counts.pass} passed` : "–"} | ${cell(p.refusal ?? p.error ?? p.failedChecks.map((c) => c.id).join(", "))} |`);
+  return [`## ${q.verdict === "pass" ? "✅" : "❌"} ${headline(q)}: Kong ${q.target}`, "",
     ...(q.pairs.some((p) => p.standin) ? ["> **Stand-in images**: this qualifies the harness, not a Kong release.", ""] : []),
-    "| verdict | upgrade | datastore | checks | failing |", "|---|---|---|---|---|", ...rows, "", `${q.completed} of ${q.planned} planned runs completed.`, ""].join("\n");
+    "| verdict | upgrade | datastore | procedure | checks | failing / why not run |", "|---|---|---|---|---|---|", ...rows, "",
+    `${q.completed} of ${q.planned} planned runs completed; ${q.refused} of ${q.requested} requested pairs refused by the plan.`, ""].join("\n");
 }
 
 /** Writes qualification.json, index.html, junit.xml and summary.md into outDir. */
 export function writeQualification(outDir: string, q: Qualification, outcomes: readonly PairOutcome[]): Record<keyof typeof QUALIFICATION_FILES, string> {
   const paths = { json: join(outDir, QUALIFICATION_FILES.json), html: join(outDir, QUALIFICATION_FILES.html), junit: join(outDir, QUALIFICATION_FILES.junit), markdown: join(outDir, QUALIFICATION_FILES.markdown) };
   writeAtomic(paths.json, `${JSON.stringify(q, null, 2)}\n`);
-  writeAtomic(paths.html, qualificationHtml(q));
+  writeAtomic(paths.html, qualificationHtml(q, headline(q)));
   writeAtomic(paths.junit, qualificationJunit(q, outcomes));
   writeAtomic(paths.markdown, qualificationMarkdown(q));
   return paths;

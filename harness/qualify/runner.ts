@@ -61,7 +61,7 @@ export async function runMatrix(pairs: readonly PlannedPair[], options: RunMatri
     if (signal.aborted) break;
     const reportDir = join(options.outDir, pair.id);
     mkdirSync(reportDir, { recursive: true });
-    options.onEvent?.(`Starting ${i + 1}/${pairs.length}: ${pair.from} -> ${pair.target} on ${pair.datastore} (${pair.oldImage} -> ${pair.newImage})`);
+    options.onEvent?.(`Starting ${i + 1}/${pairs.length}: ${pair.from} -> ${pair.target} on ${pair.datastore} (${pair.procedure}: ${pair.oldImage} -> ${pair.newImage})`);
     const t0 = options.clock.now();
     let run: PairRun;
     try {
@@ -96,7 +96,8 @@ export interface ChildRunnerOptions {
 export function childProcessRunner(options: ChildRunnerOptions = {}): PairRunner {
   const timeoutMs = options.timeoutMs ?? 40 * 60_000;
   return (pair, reportDir, signal) => new Promise<PairRun>((resolve, reject) => {
-    const args = [join(PROJECT_ROOT, "bin/kong-upgrade-harness.mjs"), "run", pair.scenario, "--old", pair.oldImage, "--new", pair.newImage, "--report-dir", reportDir, ...(options.runArgs ?? [])];
+    const args = [join(PROJECT_ROOT, "bin/kong-upgrade-harness.mjs"), "run", pair.scenario, "--old", pair.oldImage, "--new", pair.newImage,
+      "--datastore", pair.datastore, "--report-dir", reportDir, ...(options.runArgs ?? [])];
     const log = createWriteStream(join(reportDir, "run.log"));
     const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.pipe(log, { end: false });

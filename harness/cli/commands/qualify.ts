@@ -1,9 +1,10 @@
-// `kong-upgrade-harness qualify --target V --from A,B --datastore postgres`: runs the matrix one
-// pair at a time and writes one qualification report (index.html, qualification.json, junit.xml).
+// `kong-upgrade-harness qualify --target V --from A,B --datastore postgres,cassandra`: plans each
+// (source, datastore) pair with harness/plan, runs the pairs it accepts one at a time, and writes
+// one qualification report (index.html, qualification.json, junit.xml, summary.md).
 import { appendFileSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { childProcessRunner, qualify, type Datastore } from "../../qualify/index.ts";
+import { childProcessRunner, headline, qualify, type Datastore } from "../../qualify/index.ts";
 import { PROJECT_ROOT } from "../../runtime/lab-state.ts";
 import { SystemClock } from "../../traffic/index.ts";
 import { say } from "../console.ts";
@@ -11,21 +12,28 @@ import { ExitCode } from "../exit-codes.ts";
 
 export const QUALIFY_HELP = `  qualify --target V --from A,B,... [--datastore postgres[,cassandra]] [--out DIR]
           [--image-template "kong:{version}" | --standin] [--rate N] [--hold-ms MS] [--steps 0,...,100]
-                   run the upgrade scenario for each source version, one at a time, and write
-                   index.html, qualification.json, junit.xml and summary.md into DIR; exit 0 when every
-                   pair passes, 1 when one fails, 3 when a run could not be judged`;
+          [--old-nodes N] [--new-nodes N]
+                   plan each source version on each datastore (as \`plan\` does), run the one-hop
+                   pairs one at a time with the plan's scenario, report the pairs the plan refuses
+                   or that need several hops (\`run --path\`) as not run, and write index.html,
+                   qualification.json, junit.xml and summary.md into DIR; exit 0 when every pair
+                   passes, 1 when one fails or is not run, 2 when the plan runs none, 3 when a run
+                   could not be judged`;
 
 const list = (v: string | undefined): string[] => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+
+/** `run` flags passed on to every pair's run. */
+const PASS_THROUGH = ["rate", "hold-ms", "steps", "old-nodes", "new-nodes"] as const;
 
 export async function qualifyCommand(args: readonly string[]): Promise<ExitCode> {
   const { values } = parseArgs({ args: [...args], strict: true, options: {
     target: { type: "string" }, from: { type: "string" }, datastore: { type: "string", default: "postgres" }, out: { type: "string" },
     "image-template": { type: "string" }, standin: { type: "boolean", default: false },
-    rate: { type: "string" }, "hold-ms": { type: "string" }, steps: { type: "string" },
+    rate: { type: "string" }, "hold-ms": { type: "string" }, steps: { type: "string" }, "old-nodes": { type: "string" }, "new-nodes": { type: "string" },
   } });
   const imageTemplate = values["image-template"] ?? (values.standin ? "kong-standin:{version}" : "kong:{version}");
   const outDir = resolve(values.out ?? resolve(PROJECT_ROOT, "reports/qualify", `${values.target ?? "target"}-${new Date().toISOString().replace(/[:.]/g, "-")}`));
-  const runArgs = (["rate", "hold-ms", "steps"] as const).flatMap((k) => (values[k] === undefined ? [] : [`--${k}`, values[k]]));
+  const runArgs = PASS_THROUGH.flatMap((k) => (values[k] === undefined ? [] : [`--${k}`, values[k]]));
   const { GITHUB_STEP_SUMMARY: summary, ...childEnv } = process.env;
   const log = say("qualify");
   const controller = new AbortController();
@@ -39,8 +47,12 @@ export async function qualifyCommand(args: readonly string[]): Promise<ExitCode>
     });
     const q = result.qualification;
     if (summary) appendFileSync(summary, readFileSync(result.files.markdown, "utf8"));
-    log(`${q.verdict === "pass" ? "QUALIFIED" : "NOT QUALIFIED"}: ${q.pairs.filter((p) => p.verdict === "pass").length} of ${q.planned} pairs passed; report: ${result.files.html}`);
+    log(`${headline(q)}; report: ${result.files.html}`);
     if (controller.signal.aborted) return ExitCode.Interrupted;
+    if (q.planned === 0) {
+      process.stderr.write(`error: the plan runs none of the ${q.requested} requested pairs (see ${result.files.html}) (change --from, --target or --datastore; see \`kong-upgrade-harness plan\`)\n`);
+      return ExitCode.InvalidInput;
+    }
     if (q.pairs.some((p) => p.verdict === "error")) return ExitCode.HarnessFailed;
     return q.verdict === "pass" ? ExitCode.Ok : ExitCode.ChecksFailed;
   } finally {

@@ -4,7 +4,7 @@
 import type { PhaseRow, StepRow } from "../tables.ts";
 import { esc } from "./html.ts";
 import type { WriteView } from "./report-view.ts";
-import { M, PALETTE, WIDTH, chartSvg, clock, type Marker, type Series } from "./svg.ts";
+import { M, PALETTE, WIDTH, chartSvg, clock, type Marker } from "./svg.ts";
 import { sumSeries, type TimelineSeries } from "./timeline-data.ts";
 
 export interface ChartInput {
@@ -14,6 +14,8 @@ export interface ChartInput {
   readonly writes: readonly WriteView[];
   readonly nodes: { readonly blue: readonly string[]; readonly green: readonly string[] };
   readonly boundMs: number | null;
+  /** Fault starts (a chaos run), drawn like phase markers. */
+  readonly faultMarkers?: readonly Marker[];
 }
 
 export function markers(phases: readonly PhaseRow[], steps: readonly StepRow[]): Marker[] {
@@ -56,7 +58,9 @@ export function phaseStrip(phases: readonly PhaseRow[], steps: readonly StepRow[
 }
 
 /** Propagation lag points: one per (ok write, node that showed it), by the node's cluster. */
-export function lagPoints(writes: readonly WriteView[], nodes: ChartInput["nodes"]): { blue: Series["points"]; green: Series["points"] } {
+export interface LagPoint { readonly x: number; readonly y: number; readonly title: string }
+
+export function lagPoints(writes: readonly WriteView[], nodes: ChartInput["nodes"]): { blue: LagPoint[]; green: LagPoint[] } {
   const blue: { x: number; y: number; title: string }[] = [];
   const green: { x: number; y: number; title: string }[] = [];
   for (const w of writes) {
@@ -69,12 +73,54 @@ export function lagPoints(writes: readonly WriteView[], nodes: ChartInput["nodes
   return { blue, green };
 }
 
+/** Most propagation-lag points drawn per cluster; a long run's are condensed beyond it. */
+export const MAX_LAG_POINTS = 400;
+
+
+/**
+ * A long run has thousands of lag points, which draw as one smear and weigh most of the page. Past
+ * `max`, keep every point above the bound (a late write is a failure, never dropped) and, per time
+ * bucket, the lowest and the highest of the rest: the envelope stays, the overplotting goes.
+ */
+export function condenseLagPoints(points: readonly LagPoint[], boundMs: number | null, seconds: number, max = MAX_LAG_POINTS): LagPoint[] {
+  if (points.length <= max) return [...points];
+  const late = points.filter((p) => boundMs !== null && p.y > boundMs);
+  const buckets = Math.max(1, Math.floor(max / 2));
+  const width = Math.max(1, seconds) / buckets;
+  const extremes = new Map<number, { lo: LagPoint; hi: LagPoint }>();
+  for (const p of points) {
+    if (boundMs !== null && p.y > boundMs) continue;
+    const k = Math.min(buckets - 1, Math.floor(p.x / width));
+    const e = extremes.get(k);
+    if (!e) extremes.set(k, { lo: p, hi: p });
+    else { if (p.y < e.lo.y) e.lo = p; if (p.y > e.hi.y) e.hi = p; }
+  }
+  const kept = new Set<LagPoint>(late);
+  for (const { lo, hi } of extremes.values()) { kept.add(lo); kept.add(hi); }
+  return points.filter((p) => kept.has(p));
+}
+
+function lagChart(input: ChartInput, markerList: readonly Marker[]): string {
+  const seconds = input.series.seconds;
+  const all = lagPoints(input.writes, input.nodes);
+  const blue = condenseLagPoints(all.blue, input.boundMs, seconds);
+  const green = condenseLagPoints(all.green, input.boundMs, seconds);
+  const total = all.blue.length + all.green.length;
+  const drawn = blue.length + green.length;
+  const note = drawn < total ? `${drawn} of ${total} points drawn: every point above the bound, the lowest and highest of the rest per ${(seconds / Math.floor(MAX_LAG_POINTS / 2)).toFixed(1)} s` : "";
+  const caption = note ? `<p class="muted" id="lag-condensed">Propagation lag: ${note} (every write is in report.json).</p>` : "";
+  return caption + chartSvg({ id: "chart-lag", title: `Admin-write propagation lag (each point: one write seen on one node)${note ? ` (${note})` : ""}`, yLabel: "lag ms", seconds, markers: markerList,
+    ...(input.boundMs !== null ? { refLines: [{ y: input.boundMs, label: `bound ${input.boundMs} ms` }] } : {}), series: [
+      { id: "lag-blue", label: "seen on an old node", kind: "points", points: blue, total: all.blue.length, style: { color: PALETTE.blue, shape: "circle" } },
+      { id: "lag-green", label: "seen on a new node", kind: "points", points: green, total: all.green.length, style: { color: PALETTE.green, shape: "triangle" } },
+    ] });
+}
+
 export function timelineCharts(input: ChartInput): string {
   const { series: s } = input;
   const seconds = s.seconds;
-  const mk = markers(input.phases, input.steps);
+  const mk = [...markers(input.phases, input.steps), ...(input.faultMarkers ?? [])];
   const total = sumSeries(s.requests);
-  const lag = lagPoints(input.writes, input.nodes);
   const charts = [
     chartSvg({ id: "chart-weight", title: "Green weight: planned vs achieved (per second)", yLabel: "green share %", seconds, markers: mk, yMax: 100, series: [
       { id: "planned-weight", label: "planned", kind: "line", values: plannedWeights(input.steps, seconds), style: { color: PALETTE.planned, dash: "8 4", width: 2 } },
@@ -97,11 +143,7 @@ export function timelineCharts(input: ChartInput): string {
       { id: "p99-green", label: "new p99", kind: "line", values: s.p99.green, style: { color: PALETTE.green, width: 2.5, dash: "7 3" } },
       { id: "p50-green", label: "new p50", kind: "line", values: s.p50.green, style: { color: PALETTE.green, width: 1, dash: "4 2 1 2" } },
     ] }),
-    chartSvg({ id: "chart-lag", title: "Admin-write propagation lag (each point: one write seen on one node)", yLabel: "lag ms", seconds, markers: mk,
-      ...(input.boundMs !== null ? { refLines: [{ y: input.boundMs, label: `bound ${input.boundMs} ms` }] } : {}), series: [
-        { id: "lag-blue", label: "seen on an old node", kind: "points", points: lag.blue, style: { color: PALETTE.blue, shape: "circle" } },
-        { id: "lag-green", label: "seen on a new node", kind: "points", points: lag.green, style: { color: PALETTE.green, shape: "triangle" } },
-      ] }),
+    lagChart(input, mk),
   ];
   return [phaseStrip(input.phases, input.steps, seconds), ...charts].join("\n");
 }
