@@ -3,7 +3,7 @@
 export { planUpgrade } from "./plan-upgrade.ts";
 export { describePlan } from "./describe-plan.ts";
 export { releaseFor, scenarioFor, scenarioForProcedure } from "./scenario-for.ts";
-export { CASSANDRA_REJECTED } from "./procedures.ts";
+export { CASSANDRA_CODE_BREAK, CASSANDRA_REJECTED } from "./procedures.ts";
 export { DATASTORES, FRESH } from "./types.ts";
 export type { Datastore, Hop, Plan, PlanRequest, Procedure, ProcedureChoice, Refusal, RefusalCode } from "./types.ts";
 export { compareVersions, formatVersion, parseVersion } from "./version.ts";

@@ -2,6 +2,7 @@
 // 1.0.x - 2.5.x"), generalized to other targets from the reference, and every refusal, verbatim.
 import { expect } from "chai";
 import { planUpgrade } from "./plan-upgrade.ts";
+import { CASSANDRA_CODE_BREAK } from "./procedures.ts";
 import type { Hop, Plan } from "./types.ts";
 
 const path = (p: Plan): string[] => p.hops.map((h) => `${h.from} -> ${h.to}: ${h.procedure}`);
@@ -92,6 +93,33 @@ describe("planUpgrade: Cassandra", () => {
     expect(hop.procedure).to.equal("cassandra-new-keyspace");
     expect(hop.reason).to.match(/^Cassandra schemas of 2\.1\.x and lower are incompatible with 2\.8\.x/);
     expect(hop.notes).to.include("Kong deprecates Cassandra from 2.7 (`Support for Cassandra is deprecated.`) and rejects it from 3.4: plan a move to Postgres");
+  });
+
+  describe("the code-level break (2.0 -> 2.1) stated beside the seed's rule", () => {
+    const codeNotes = (from: string, to: string, datastore = "cassandra"): string[] =>
+      only(planUpgrade({ from, to, datastore })).notes.filter((n) => n.startsWith(CASSANDRA_CODE_BREAK)).map((n) => n.slice(CASSANDRA_CODE_BREAK.length));
+    it("the pointer names the stand-in README section that reads Kong's code", () => {
+      expect(CASSANDRA_CODE_BREAK).to.equal("Kong's code puts the Cassandra schema break at 2.0 -> 2.1 (from 2.1 the Cassandra strategy stores unique values with a workspace prefix; 2.1.x and 2.2.x and later share that format), not at 2.1 -> 2.2: see standin/README.md, \"The 2.0 ↔ 2.1+ Cassandra break\"");
+    });
+    for (const from of ["2.1.4", "2.1.x"]) {
+      it(`from ${from} to 2.6.x: the seed's new keyspace is kept, and the note says the code would allow in place`, () => {
+        expect(only(planUpgrade({ from, to: "2.6.0", datastore: "cassandra" })).procedure).to.equal("cassandra-new-keyspace");
+        expect(codeNotes(from, "2.6.0")).to.deep.equal(["; from 2.1.x this hop does not cross it: the plan keeps the seed's documented procedure, though by the code an in-place `up`/`finish` would let old and new nodes share the keyspace"]);
+      });
+    }
+    for (const from of ["2.0.5", "1.5.1"]) {
+      it(`from ${from} to 2.6.x: the hop crosses the code's break too, so code and seed agree`, () => {
+        expect(codeNotes(from, "2.6.0")).to.deep.equal(["; this hop crosses it, so the code agrees with the seed's procedure"]);
+      });
+    }
+    it("2.0.x -> 2.1.x: in place as the seed says, with the code's downtime warning", () => {
+      expect(only(planUpgrade({ from: "2.0.5", to: "2.1.4", datastore: "cassandra" })).procedure).to.equal("cassandra-in-place");
+      expect(codeNotes("2.0.5", "2.1.4")).to.deep.equal(["; this hop crosses it although the seed documents no incompatibility here: old and new nodes cannot share the keyspace between `up` and `finish`, so expect a downtime window in place (or use a new keyspace)"]);
+    });
+    it("no note from 2.2 on, and none on Postgres", () => {
+      expect(codeNotes("2.2.2", "2.6.0")).to.deep.equal([]);
+      expect(codeNotes("2.0.5", "2.6.0", "postgres")).to.deep.equal([]);
+    });
   });
 
   it("to 2.1.x from lower: in place (no incompatibility is documented for that pair)", () => {

@@ -45,6 +45,25 @@ export function extraStepsFor(from: KongVersion, to: KongVersion): string[] {
   return ["replace legacy `apis` entities with Routes and Services and delete them first: Kong 1.0 to 1.4 refuse to run migrations while any exist"];
 }
 
+/** Where Kong's code (and the stand-in, which follows it) puts the Cassandra break, with the pointer. */
+export const CASSANDRA_CODE_BREAK = "Kong's code puts the Cassandra schema break at 2.0 -> 2.1 (from 2.1 the Cassandra strategy stores unique values with a workspace prefix; 2.1.x and 2.2.x and later share that format), not at 2.1 -> 2.2: see standin/README.md, \"The 2.0 ↔ 2.1+ Cassandra break\"";
+
+/**
+ * The seed's Cassandra rule (2.1.x and lower incompatible) stays the plan's procedure; this states
+ * the code-level finding next to it, so a run that disagrees with the seed is not a surprise.
+ */
+function cassandraCodeNotes(from: KongVersion, to: KongVersion): string[] {
+  const crossesCodeBreak = below(from, "2.1.0") && atLeast(to, "2.1.0");
+  if (crossesCodeBreak && atLeast(to, "2.2.0")) return [`${CASSANDRA_CODE_BREAK}; this hop crosses it, so the code agrees with the seed's procedure`];
+  if (crossesCodeBreak) {
+    return [`${CASSANDRA_CODE_BREAK}; this hop crosses it although the seed documents no incompatibility here: old and new nodes cannot share the keyspace between \`up\` and \`finish\`, so expect a downtime window in place (or use a new keyspace)`];
+  }
+  if (below(from, "2.2.0") && atLeast(to, "2.2.0")) {
+    return [`${CASSANDRA_CODE_BREAK}; from 2.1.x this hop does not cross it: the plan keeps the seed's documented procedure, though by the code an in-place \`up\`/\`finish\` would let old and new nodes share the keyspace`];
+  }
+  return [];
+}
+
 export function notesFor(from: KongVersion, to: KongVersion, datastore: Datastore): string[] {
   const notes: string[] = [];
   if (sameSeries(from, { major: 2, minor: 5, patch: undefined }) && sameSeries(to, { major: 2, minor: 6, patch: undefined })) {
@@ -57,6 +76,7 @@ export function notesFor(from: KongVersion, to: KongVersion, datastore: Datastor
   if (datastore === "cassandra" && atLeast(to, "2.7.0")) {
     notes.push(CASSANDRA_DEPRECATED);
   }
+  if (datastore === "cassandra" && atLeast(from, "0.14.1")) notes.push(...cassandraCodeNotes(from, to));
   if (datastore === "cassandra" && below(from, "2.2.0") && atLeast(to, "2.2.0")) {
     notes.push("new keyspace: Admin API writes made on the old cluster after `kong config db_export` do not reach the new keyspace; freeze writes from the export to the cut-over");
     if (below(from, "1.5.0")) notes.push(`the reference documents \`kong config db_export\` from 1.5.0; check that ${series(from)} has it, or use the in-place alternative`);

@@ -13,10 +13,18 @@ export function onCleanup(name: string, dispose: () => Promise<void>): () => voi
   };
 }
 
-/** Runs every registered disposer once, newest first; failures are collected, never thrown. */
-export async function runCleanup(): Promise<string[]> {
+/** How many disposers are registered now: `runCleanup(mark)` undoes only what came after. */
+export function cleanupMark(): number {
+  return stack.length;
+}
+
+/**
+ * Runs every disposer registered after `mark` (default: all) once, newest first; failures are
+ * collected, never thrown. A multi-hop path ends each hop this way and keeps its datastore.
+ */
+export async function runCleanup(mark = 0): Promise<string[]> {
   const errors: string[] = [];
-  while (stack.length) {
+  while (stack.length > mark) {
     const { name, dispose } = stack.pop()!;
     try {
       await dispose();

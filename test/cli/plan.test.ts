@@ -18,6 +18,15 @@ describe("CLI: plan", function () {
     expect(r.stdout).to.contain("why: Cassandra schemas of 2.1.x and lower are incompatible with 2.6.x");
   });
 
+  it("Cassandra from 2.1.x: the seed's procedure, and the code-level break stated beside it with its pointer", async () => {
+    const r = await runCli(["plan", "--from", "2.1.4", "--to", "2.6.0", "--datastore", "cassandra"]);
+    expect(r.code, r.stderr).to.equal(0);
+    const lines = r.stdout.split("\n");
+    expect(lines).to.include("1. 2.1.4 -> 2.6.0: cassandra-new-keyspace  [scenarios/cassandra-new-keyspace.ts]");
+    expect(r.stdout).to.contain("why: Cassandra schemas of 2.1.x and lower are incompatible with 2.6.x");
+    expect(lines).to.include("   note: Kong's code puts the Cassandra schema break at 2.0 -> 2.1 (from 2.1 the Cassandra strategy stores unique values with a workspace prefix; 2.1.x and 2.2.x and later share that format), not at 2.1 -> 2.2: see standin/README.md, \"The 2.0 ↔ 2.1+ Cassandra break\"; from 2.1.x this hop does not cross it: the plan keeps the seed's documented procedure, though by the code an in-place `up`/`finish` would let old and new nodes share the keyspace");
+  });
+
   it("`--json` prints the plan as data", async () => {
     const r = await runCli(["plan", "--from", "2.5.1", "--to", "2.6.0", "--json"]);
     expect(r.code, r.stderr).to.equal(0);

@@ -1,88 +1,107 @@
-// `kong-upgrade-harness run --path --from X --to Y [--datastore D]`: the seed's upgrade path as a
-// chain of hops (harness/plan), each run by its procedure's scenario, one after the other.
-// Each hop runs in its own CLI process with its own datastore and report directory under one
-// parent directory, which gets `path.json`: the plan, the verdict per hop and overall.
-// (Not yet: all hops on ONE datastore with one report; see the issue 5 closing note.)
-import { spawn } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+// `kong-upgrade-harness run --path --from X --to Y [--datastore D]`: the seed's upgrade path
+// (harness/plan) run as ONE scenario: one datastore, bootstrapped and seeded once, each hop's
+// procedure on it in turn, one run directory and one report.json with every hop.
 import { join, resolve } from "node:path";
-import { InvalidConfigError } from "../../errors.ts";
-import { describePlan, planUpgrade, releaseFor, scenarioFor, type Hop } from "../../plan/index.ts";
+import { parseArgs } from "node:util";
+import { EnvironmentError, InvalidConfigError } from "../../errors.ts";
+import { describePlan, FRESH, planUpgrade, releaseFor, scenarioFor, type Hop } from "../../plan/index.ts";
+import { createProgress, formatSummary, type HopReport } from "../../report/index.ts";
+import { engineVersion } from "../../runtime/docker-engine.ts";
 import { PROJECT_ROOT } from "../../runtime/lab-state.ts";
-import { say } from "../console.ts";
+import { RUN_DEFAULTS, validateRunOptions, type RunOptions } from "../../scenario/index.ts";
+import { setProgress } from "../../scenario/active-run.ts";
+import { PathScenario, type PathHop, type PathListener } from "../../scenario/path-scenario.ts";
+import { SystemClock } from "../../traffic/index.ts";
+import { reportError, say } from "../console.ts";
 import { ExitCode } from "../exit-codes.ts";
+import { installInterruptHandlers, parseRunFlags, RUN_FLAG_SPEC } from "./run.ts";
 
-export interface RunPathArgs {
-  readonly from?: string;
-  readonly to?: string;
-  readonly datastore?: string;
-  /** Image of a version; "{version}" is replaced. Default "kong:{version}". */
-  readonly imageTemplate?: string;
-  /** Releases to pick for series stops ("1.5.x"), comma-separated. */
-  readonly releases?: string;
-  readonly reportDir?: string;
-  /** Flags passed on to every hop's `run` (rate, hold-ms, nodes, ...). */
-  readonly passThrough: readonly string[];
-}
+const PATH_FLAG_SPEC = { path: { type: "boolean" }, from: { type: "string" }, to: { type: "string" }, "image-template": { type: "string" }, releases: { type: "string" } } as const;
 
-export interface HopOutcome {
-  readonly index: number; readonly from: string; readonly to: string; readonly procedure: string; readonly scenario: string;
-  readonly oldImage: string; readonly newImage: string; readonly reportDir: string;
-  readonly verdict: "pass" | "fail" | "error"; readonly exitCode: number | null; readonly durationMs: number;
-}
+export const RUN_PATH_HELP = `  run --path --from X --to Y [--datastore D] [--image-template kong:{version}] [--releases 1.5.1,...] [run flags]
+                   run the seed's upgrade path (see \`plan\`) as one scenario on one datastore: seeded
+                   once, each hop's procedure in turn on the data the previous hop left; one report
+                   (report.json's \`hops\`, check ids prefixed hop-1-, hop-2-, ...)`;
 
 /** The hops of a plan with the releases and images to run; throws InvalidConfigError listing every problem. */
-export function resolveHops(hops: readonly Hop[], image: (v: string) => string, releases: readonly string[]): { hop: Hop; scenario: string; oldImage: string; newImage: string }[] {
+export function resolveHops(hops: readonly Hop[], image: (v: string) => string, releases: readonly string[]): PathHop[] {
   const problems: string[] = [];
-  const out = hops.map((hop) => {
-    const from = releaseFor(hop.from, releases);
-    const to = releaseFor(hop.to, releases, hop.toAtLeast);
-    if (!from) problems.push(`no release for "${hop.from}": give it with --releases`);
+  let previous: string | undefined;
+  const out = hops.map((hop, i): PathHop => {
+    // A hop starts on exactly the release the previous one upgraded to.
+    const from = i === 0 ? releaseFor(hop.from, releases) : previous;
+    const to = (previous = releaseFor(hop.to, releases, hop.toAtLeast));
+    if (!from && i === 0) problems.push(`no release for "${hop.from}": give it with --releases`);
     if (!to) problems.push(`no release for "${hop.to}"${hop.toAtLeast ? ` (at least ${hop.toAtLeast})` : ""}: give it with --releases`);
-    let scenario = "";
-    try { scenario = scenarioFor(hop); } catch (err) { problems.push(err instanceof Error ? err.message : String(err)); }
-    return { hop, scenario, oldImage: image(from ?? hop.from), newImage: image(to ?? hop.to) };
+    try { scenarioFor(hop); } catch (err) { problems.push(err instanceof Error ? err.message : String(err)); }
+    return { from: hop.from, to: hop.to, procedure: hop.procedure, oldImage: image(from ?? hop.from), newImage: image(to ?? hop.to) };
   });
   if (problems.length) throw new InvalidConfigError(problems, { hint: "see `kong-upgrade-harness plan --from X --to Y`" });
   return out;
 }
 
-function runHop(args: readonly string[], logFile: string): Promise<number | null> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin/kong-upgrade-harness.mjs"), ...args], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    const log = createWriteStream(logFile);
-    child.stdout.pipe(log);
-    child.stderr.pipe(log);
-    child.on("close", (code) => done(code));
-  });
+/** Every input problem found before any container starts: one line each, exit 2. */
+function pathFromFlags(args: readonly string[]): { hops: PathHop[]; plan: ReturnType<typeof planUpgrade>; run: Omit<RunOptions, "oldImage" | "newImage">; reportDir?: string } {
+  const { values } = parseArgs({ args: [...args], options: { ...RUN_FLAG_SPEC, ...PATH_FLAG_SPEC }, strict: true });
+  if (values.old !== undefined || values.new !== undefined) throw new InvalidConfigError(["`run --path` takes --from and --to, not --old and --new"]);
+  if (!values.from || !values.to) throw new InvalidConfigError(["`run --path` needs --from and --to"], { hint: "e.g. run --path --from 2.5.1 --to 3.0.1" });
+  if (values.from === FRESH) throw new InvalidConfigError(["`run --path` upgrades between versions; a fresh install is one scenario"], { hint: "run scenarios/fresh-install.ts --new IMAGE" });
+  const flags = parseRunFlags(values);
+  const plan = planUpgrade({ from: values.from, to: values.to, ...(values.datastore ? { datastore: values.datastore } : {}) });
+  if (plan.refusals.length) throw new InvalidConfigError(plan.refusals.map((r) => r.message));
+  const template = values["image-template"] ?? "kong:{version}";
+  if (!template.includes("{version}")) throw new InvalidConfigError([`--image-template must contain {version}, but is "${template}"`]);
+  const releases = [values.from, values.to, ...(values.releases ?? "").split(",").map((s) => s.trim()).filter(Boolean)];
+  const hops = resolveHops(plan.hops, (v) => template.replaceAll("{version}", v), releases);
+  const given = Object.fromEntries(Object.entries(flags).filter(([k, v]) => v !== undefined && !["oldImage", "newImage", "reportDir", "datastore"].includes(k)));
+  const stepSummaryPath = process.env.GITHUB_STEP_SUMMARY || undefined;
+  const run = { ...RUN_DEFAULTS, ...given, datastore: plan.datastore as RunOptions["datastore"], ...(stepSummaryPath ? { stepSummaryPath } : {}) };
+  const problems = validateRunOptions({ ...run, oldImage: hops[0]!.oldImage, newImage: hops[0]!.newImage });
+  if (problems.length) throw new InvalidConfigError(problems, { hint: "run `kong-upgrade-harness help`" });
+  return { hops, plan, run, ...(flags.reportDir ? { reportDir: flags.reportDir } : {}) };
 }
 
-export async function runPathCommand(a: RunPathArgs): Promise<ExitCode> {
-  if (!a.from || !a.to) throw new InvalidConfigError(["`run --path` needs --from and --to"], { hint: "e.g. run --path --from 2.0.5 --to 2.6.0 --datastore cassandra" });
-  const plan = planUpgrade({ from: a.from, to: a.to, ...(a.datastore ? { datastore: a.datastore } : {}) });
-  if (plan.refusals.length) throw new InvalidConfigError(plan.refusals.map((r) => r.message));
-  const template = a.imageTemplate ?? "kong:{version}";
-  if (!template.includes("{version}")) throw new InvalidConfigError([`--image-template must contain {version}, but is "${template}"`]);
-  const releases = [a.from, a.to, ...(a.releases ?? "").split(",").map((s) => s.trim()).filter(Boolean)];
-  const hops = resolveHops(plan.hops, (v) => template.replaceAll("{version}", v), releases);
-  const parent = resolve(a.reportDir ?? join(PROJECT_ROOT, "reports/runs", `path-${a.from}-to-${a.to}-${new Date().toISOString().replace(/[:.]/g, "-")}`));
-  mkdirSync(parent, { recursive: true });
+/** Progress per hop: its own live line, phases named "hop 1/2 MigrationsUp"; a verdict line when it ends. */
+function hopProgress(total: number, log: (line: string) => void): PathListener {
+  let current: ReturnType<typeof createProgress> | undefined;
+  return {
+    hopStarted(index, hop) {
+      log(`Starting hop ${index}/${total}: ${hop.oldImage} -> ${hop.newImage} (${hop.procedure})${index > 1 ? `, on the data hop ${index - 1} left` : ""}`);
+      const p = (current = createProgress({ write: (t) => process.stdout.write(t), isTTY: !!process.stdout.isTTY, clock: new SystemClock() }));
+      setProgress({ phase: (name) => p.phase(`hop ${index}/${total} ${name}`), step: (w) => p.step(w), tick: (s) => p.tick(s), close: (f) => p.close(f) });
+    },
+    hopEnded(index, h: HopReport) {
+      current?.close();
+      setProgress(undefined);
+      const c = h.counts;
+      log(`Finished hop ${index}/${total}: ${h.verdict.toUpperCase()} (${c.fail} failed, ${c.unknown} unknown, ${c.pass} passed checks${h.failedStep ? `; step failed: ${h.failedStep}` : ""})`);
+      for (const x of h.checks.filter((k) => k.status !== "pass")) log(`  hop-${index}-${x.id}: ${x.status}: ${x.message}`);
+    },
+  };
+}
+
+export async function runPathCommand(args: readonly string[]): Promise<ExitCode> {
+  const { hops, plan, run, reportDir } = pathFromFlags(args);
+  if (!(await engineVersion())) throw new EnvironmentError("no Docker engine answers `docker info`", { hint: "run `npx kong-upgrade-harness lab` to install and start one" });
+  const dir = resolve(reportDir ?? join(PROJECT_ROOT, "reports/runs", `path-${plan.from}-to-${plan.to}-${new Date().toISOString().replace(/[:.]/g, "-")}`));
   const log = say("run");
-  log(`Starting the upgrade path ${a.from} -> ${a.to} (${hops.length} hops; report: ${parent})\n${describePlan(plan)}`);
-  const outcomes: HopOutcome[] = [];
-  for (const [i, h] of hops.entries()) {
-    const dir = join(parent, `hop-${i + 1}-${h.hop.from}-to-${h.hop.to}`);
-    mkdirSync(dir, { recursive: true });
-    const started = Date.now();
-    log(`Starting hop ${i + 1}/${hops.length}: ${h.oldImage} -> ${h.newImage} (${h.hop.procedure}, ${h.scenario})`);
-    const code = await runHop(["run", h.scenario, "--old", h.oldImage, "--new", h.newImage, "--datastore", h.hop.datastore, "--report-dir", dir, ...a.passThrough], join(dir, "run.log"));
-    const reportFile = join(dir, "report.json");
-    const verdict = existsSync(reportFile) ? ((JSON.parse(readFileSync(reportFile, "utf8")) as { verdict: "pass" | "fail" }).verdict) : "error";
-    outcomes.push({ index: i + 1, from: h.hop.from, to: h.hop.to, procedure: h.hop.procedure, scenario: h.scenario, oldImage: h.oldImage, newImage: h.newImage, reportDir: dir, verdict, exitCode: code, durationMs: Date.now() - started });
-    log(`Finished hop ${i + 1}: ${verdict.toUpperCase()} (exit ${code ?? "none"}; ${dir})`);
+  log(`Starting the upgrade path ${plan.from} -> ${plan.to} on ${plan.datastore}: ${hops.length} hops on one datastore (report: ${dir})\n${describePlan(plan)}`);
+  const path = new PathScenario(hops, { run }, dir, hopProgress(hops.length, log));
+  const uninstall = installInterruptHandlers(() => undefined);
+  let report;
+  try {
+    report = await path.run();
+  } finally {
+    uninstall();
   }
-  const overall = outcomes.every((o) => o.verdict === "pass") ? "pass" : outcomes.some((o) => o.verdict === "error") ? "error" : "fail";
-  writeFileSync(join(parent, "path.json"), `${JSON.stringify({ from: a.from, to: a.to, datastore: plan.datastore, verdict: overall, plan, hops: outcomes }, null, 2)}\n`);
-  log(`Verdict: ${overall.toUpperCase()} (${join(parent, "path.json")})`);
-  return overall === "pass" ? ExitCode.Ok : overall === "fail" ? ExitCode.ChecksFailed : ExitCode.HarnessFailed;
+  process.stdout.write(`\n${formatSummary(report, { reportPath: join(dir, "report.json") })}\n`);
+  if (report.interrupted) {
+    log(`Interrupted; report: ${join(dir, "report.json")}`);
+    return ExitCode.Interrupted;
+  }
+  const invalid = path.stepError instanceof InvalidConfigError || path.stepError instanceof EnvironmentError;
+  if (invalid) return reportError(path.stepError);
+  log(`Verdict: ${report.verdict.toUpperCase()} (report: ${join(dir, "report.json")})`);
+  if (report.hops?.every((h) => !h.ran)) return ExitCode.HarnessFailed;
+  return report.verdict === "pass" ? ExitCode.Ok : ExitCode.ChecksFailed;
 }
