@@ -3,6 +3,7 @@
 //
 // Scope syntax (all optional, joined with '@'):  node=<prefix-of-hostname>  entity=<table>
 //   after=<ms since start>  rate=<0..1>  for=<ms> (how long a stall lasts)
+//   point=<name> (where in a migration run a kill-type fault fires: before-record, halfway)
 // e.g. KONG_STANDIN_FAULTS="proxy-5xx@rate=0.01,lost-invalidation@entity=routes"
 
 export interface FaultSwitch {
@@ -13,6 +14,8 @@ export interface FaultSwitch {
   readonly rate?: number;
   /** `for=<ms>`: duration of a stall-type fault (e.g. how long a migration holds its table lock). */
   readonly forMs?: number;
+  /** `point=<name>`: the moment of a migration run at which a kill-type fault fires. */
+  readonly point?: string;
 }
 
 export function parseFaults(raw: string): FaultSwitch[] {
@@ -27,7 +30,8 @@ export function parseFaults(raw: string): FaultSwitch[] {
       else if (k === "after") f.afterMs = Number(v);
       else if (k === "rate") f.rate = Number(v);
       else if (k === "for") f.forMs = Number(v);
-      else throw new Error(`fault "${spec}": unknown scope "${k}" (node, entity, after, rate, for)`);
+      else if (k === "point") f.point = v;
+      else throw new Error(`fault "${spec}": unknown scope "${k}" (node, entity, after, rate, for, point)`);
     }
     return f;
   });

@@ -29,11 +29,15 @@ export function kongEnv(env: NodeJS.ProcessEnv, args?: Args): KongEnv {
   return { cat, config, faults: new Faults(parseFaults(config.faults), hostname()) };
 }
 
-/** Connects like Kong's CLI does; an unreachable database becomes the `Error: [PostgreSQL error] …` line. */
-export async function connect(k: KongEnv, poolSize = 2): Promise<Datastore> {
+/**
+ * Connects like Kong's CLI does; an unreachable database becomes the `Error: [PostgreSQL error] …` line.
+ * `replyTimeout`: every query also waits at most pg_timeout for its reply (the migration commands'
+ * `--db-timeout`), so a datastore that stops answering fails the command with `timeout`.
+ */
+export async function connect(k: KongEnv, poolSize = 2, replyTimeout = false): Promise<Datastore> {
   if (k.config.database === "off") throw new KongCliError("'kong migrations' requires a database");
   try {
-    return await createDatastore(k.config, k.cat.version, { poolSize });
+    return await createDatastore(k.config, k.cat.version, { poolSize, ...(replyTimeout ? { queryTimeoutMs: k.config.pg.timeoutMs } : {}) });
   } catch (e) {
     throw new KongCliError((e as Error).message);
   }

@@ -8,10 +8,10 @@ export { DatabaseUnreachable } from "./postgres/index.ts";
 export { CassandraUnreachable } from "./cassandra/index.ts";
 
 /** Connects (checking reachability the way Kong's connector does) and returns the datastore. */
-export async function createDatastore(config: StandinConfig, version: string, opts: { poolSize?: number } = {}): Promise<Datastore> {
+export async function createDatastore(config: StandinConfig, version: string, opts: { poolSize?: number; queryTimeoutMs?: number } = {}): Promise<Datastore> {
   if (config.database === "postgres") {
     await checkPostgres(config);
-    return createPostgresDatastore(config, version, opts.poolSize);
+    return createPostgresDatastore(config, version, opts.poolSize, opts.queryTimeoutMs);
   }
   if (config.database === "cassandra") return createCassandraDatastore(config, version);
   throw new Error(`database '${config.database}' has no datastore`);

@@ -58,7 +58,7 @@ export async function up(ctx: CommandContext, state: SchemaState, force: boolean
     if (!s.newMigrations) { if (!force) ctx.log.info("Database is already up-to-date"); return; }
     const stall = ctx.strategy === "postgres" ? stallSql(ctx.faults) : undefined;
     if (stall) await ctx.store.runUp(stall);
-    await runMigrations(ctx, s.newMigrations, { runUp: true, runTeardown: false, withUpFaults: true });
+    await runMigrations(ctx, s.newMigrations, { runUp: true, runTeardown: false, withUpFaults: true, withCrashFaults: true });
     s = await loadState(ctx);
     if (s.pending) ctx.log.info("\nDatabase has pending migrations; run 'kong migrations finish' when ready");
   });
@@ -78,7 +78,7 @@ export async function finish(ctx: CommandContext, state: SchemaState, force: boo
       s = await loadState(ctx);
     }
     if (s.pending) {
-      await runMigrations(ctx, s.pending, { runUp: false, runTeardown: true });
+      await runMigrations(ctx, s.pending, { runUp: false, runTeardown: true, withCrashFaults: true });
       s = await loadState(ctx);
     }
     if (s.newMigrations) { ctx.log.info("\nNew migrations available; run 'kong migrations up' to proceed"); return; }

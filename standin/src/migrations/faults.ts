@@ -15,9 +15,24 @@ export const MIGRATION_FAULTS = {
   damagesData: "up-damages-data",
   /** up holds ACCESS EXCLUSIVE locks on routes, services and plugins (or entity=<table>) for `for=<ms>` (default 10000) before migrating. */
   stall: "up-stall",
+  /** up rewrites key-auth keys into a format only nodes with this switch read: old nodes reading afresh refuse them, running ones keep them cached. */
+  damagesColdReads: "up-damages-cold-reads",
+  /** up prints an `[error]` line (an error it logs and carries on from) and still exits 0. */
+  printsError: "up-prints-error",
+  /** up or finish dies (exit 137) at `point=before-record` (a migration's up or teardown committed, not recorded) or `point=halfway`. */
+  crash: "migration-crash",
+  /** Each migration's up or teardown transaction takes `for=<ms>` (default 1000) longer, as on a big table. */
+  slow: "migration-slow",
 } as const;
 
+/** Where `migration-crash` kills the run (`point=` scope). */
+export type CrashPoint = "before-record" | "halfway";
+export const CRASH_POINTS: readonly CrashPoint[] = ["before-record", "halfway"];
+
 export const CRASH_EXIT_CODE = 137;
+
+/** How up-damages-cold-reads stores key-auth keys; a node with the switch reads keys in this form too. */
+export const COLD_READ_KEY_PREFIX = "kuh2:";
 
 export interface MigrationFaults {
   active(name: string): FaultSwitch | undefined;
@@ -28,6 +43,9 @@ export function faultySql(faults: MigrationFaults): string {
   const parts: string[] = [];
   if (faults.active(MIGRATION_FAULTS.rewritesPaths)) {
     parts.push(`UPDATE "routes" SET "paths" = ARRAY(SELECT CASE WHEN left(p, 1) = '~' THEN p ELSE '~' || p END FROM unnest("paths") AS p) WHERE "paths" IS NOT NULL;`);
+  }
+  if (faults.active(MIGRATION_FAULTS.damagesColdReads)) {
+    parts.push(`UPDATE "keyauth_credentials" SET "key" = '${COLD_READ_KEY_PREFIX}' || "key" WHERE left("key", ${COLD_READ_KEY_PREFIX.length}) <> '${COLD_READ_KEY_PREFIX}';`);
   }
   const damage = faults.active(MIGRATION_FAULTS.damagesData);
   if (damage) {
@@ -44,4 +62,23 @@ export function stallSql(faults: MigrationFaults): string | undefined {
   if (!f) return undefined;
   const tables = f.entity ? [f.entity] : ["routes", "services", "plugins"];
   return `LOCK TABLE ${tables.map((t) => `"${t}"`).join(", ")} IN ACCESS EXCLUSIVE MODE;\nSELECT pg_sleep(${(f.forMs ?? 10_000) / 1000});`;
+}
+
+/** The crash point of this run, if `migration-crash` is on; an unknown point is a usage error of the switch. */
+export function crashPoint(faults: MigrationFaults): CrashPoint | undefined {
+  const f = faults.active(MIGRATION_FAULTS.crash);
+  if (!f) return undefined;
+  const point = (f.point ?? "before-record") as CrashPoint;
+  if (!CRASH_POINTS.includes(point)) throw new Error(`fault "${MIGRATION_FAULTS.crash}": unknown point "${f.point}" (${CRASH_POINTS.join(", ")})`);
+  return point;
+}
+
+/** How many migrations a `point=halfway` run records before it dies: half of them, at least one. */
+export const halfwayCount = (total: number): number => Math.max(1, Math.floor(total / 2));
+
+/** Statement that makes a migration's transaction last `for` ms longer (Postgres: inside it). */
+export function slowSql(faults: MigrationFaults, strategy: string): string {
+  const f = faults.active(MIGRATION_FAULTS.slow);
+  if (!f || strategy !== "postgres") return "";
+  return `SELECT pg_sleep(${(f.forMs ?? 1000) / 1000});`;
 }

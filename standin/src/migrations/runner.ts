@@ -4,7 +4,7 @@ import type { VersionCatalogue } from "../catalogue/versions.ts";
 import type { Log } from "../cli/log.ts";
 import { KongCliError } from "../cli/log.ts";
 import type { MigrationStore, Strategy } from "../db/types.ts";
-import { CRASH_EXIT_CODE, faultySql, MIGRATION_FAULTS, type MigrationFaults } from "./faults.ts";
+import { CRASH_EXIT_CODE, crashPoint, faultySql, halfwayCount, MIGRATION_FAULTS, slowSql, type MigrationFaults } from "./faults.ts";
 import { cqlFor } from "./cql-registry.ts";
 import { renderPostgres } from "./ops.ts";
 import { ddlFor } from "./registry.ts";
@@ -29,6 +29,21 @@ export interface RunOptions {
   readonly skipTeardown?: readonly SubsystemMigrations[];
   /** Only `kong migrations up` injects the up-side faults. */
   readonly withUpFaults?: boolean;
+  /** `up` and `finish` (not bootstrap) can be killed at a point (`migration-crash`) or slowed (`migration-slow`). */
+  readonly withCrashFaults?: boolean;
+}
+
+/** `migration-crash`: dies the way a SIGKILL'd command does; whatever committed stays, nothing else is written. */
+const crash = (): never => process.exit(CRASH_EXIT_CODE);
+
+/** Runs a migration's text, `migration-slow` making it last longer (inside the transaction on Postgres). */
+async function runText(ctx: MigrationContext, text: string, slow: boolean): Promise<void> {
+  if (slow && text.trim() !== "") {
+    const sleep = slowSql(ctx.faults, ctx.strategy);
+    if (sleep) text = `${sleep}\n${text}`;
+    else await new Promise((r) => setTimeout(r, ctx.faults.active(MIGRATION_FAULTS.slow)?.forMs ?? 1000));
+  }
+  await ctx.store.runUp(text);
 }
 
 const fail = (ctx: MigrationContext, what: string, e: unknown): never => {
@@ -46,6 +61,9 @@ export async function runMigrations(ctx: MigrationContext, list: readonly Subsys
   const { store, log } = ctx;
   let processed = 0;
   let pending = 0;
+  const point = opts.withCrashFaults ? crashPoint(ctx.faults) : undefined;
+  const slow = opts.withCrashFaults === true && ctx.faults.active(MIGRATION_FAULTS.slow) !== undefined;
+  const total = list.reduce((n, t) => n + t.migrations.length, 0);
   // The data-damaging up faults are SQL; on Cassandra they are not modelled (standin/README.md).
   let extra = opts.withUpFaults && ctx.strategy === "postgres" ? faultySql(ctx.faults) : "";
   for (const t of list) {
@@ -55,8 +73,9 @@ export async function runMigrations(ctx: MigrationContext, list: readonly Subsys
       if (opts.runUp) {
         const text = [sqlOf(ctx, t.subsystem, mig.name, "up"), extra].filter(Boolean).join("\n");
         extra = "";
-        await store.runUp(text).catch((e: unknown) => fail(ctx, `failed to run migration '${mig.name}' up`, e));
-        if (opts.withUpFaults && text.trim() !== "" && ctx.faults.active(MIGRATION_FAULTS.crashAfterDdl)) process.exit(CRASH_EXIT_CODE);
+        await runText(ctx, text, slow).catch((e: unknown) => fail(ctx, `failed to run migration '${mig.name}' up`, e));
+        if (opts.withUpFaults && text.trim() !== "" && ctx.faults.active(MIGRATION_FAULTS.crashAfterDdl)) crash();
+        if (point === "before-record" && text.trim() !== "") crash();
         if (teardown) pending++;
         if (!(opts.withUpFaults && ctx.faults.active(MIGRATION_FAULTS.recordsNothing))) {
           const record = teardown ? store.recordPending(t.subsystem, mig.name) : store.recordExecuted(t.subsystem, mig.name);
@@ -65,12 +84,14 @@ export async function runMigrations(ctx: MigrationContext, list: readonly Subsys
       }
       const skip = opts.skipTeardown?.some((s) => s.subsystem === t.subsystem && s.migrations.some((m) => m.name === mig.name)) ?? false;
       if (!skip && opts.runTeardown && teardown) {
-        await store.runUp(sqlOf(ctx, t.subsystem, mig.name, "teardown")).catch((e: unknown) => fail(ctx, `failed to run migration '${mig.name}' teardown`, e));
+        await runText(ctx, sqlOf(ctx, t.subsystem, mig.name, "teardown"), slow).catch((e: unknown) => fail(ctx, `failed to run migration '${mig.name}' teardown`, e));
+        if (point === "before-record") crash();
         await store.recordTeardownDone(t.subsystem, mig.name).catch((e: unknown) => fail(ctx, `failed to record migration '${mig.name}'`, e));
         pending = Math.max(pending - 1, 0);
       }
       log.info(`${t.subsystem} migrated up to: ${mig.name} ${teardown && !opts.runTeardown ? "(pending)" : "(executed)"}`);
       processed++;
+      if (point === "halfway" && processed === halfwayCount(total)) crash();
     }
   }
   log.info(`${processed} migration${processed > 1 ? "s" : ""} processed`);

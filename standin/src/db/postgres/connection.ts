@@ -6,10 +6,12 @@ import type { StandinConfig } from "../../config.ts";
 // timestamptz as Date, numeric/bigint as JS numbers: the entity layer converts explicitly anyway.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-export function createPool(cfg: StandinConfig["pg"], max = 10): pg.Pool {
+/** `queryTimeoutMs`: a reply that does not come in time fails the query (pgmoon's socket timeout, `kong migrations --db-timeout`). */
+export function createPool(cfg: StandinConfig["pg"], max = 10, queryTimeoutMs?: number): pg.Pool {
   const pool = new pg.Pool({
     host: cfg.host, port: cfg.port, user: cfg.user, password: cfg.password, database: cfg.database,
     max, connectionTimeoutMillis: cfg.timeoutMs, idleTimeoutMillis: 10_000,
+    ...(queryTimeoutMs ? { query_timeout: queryTimeoutMs } : {}),
     // Kong sets the search_path to pg_schema when one is configured.
     ...(cfg.schema ? { options: `-c search_path=${cfg.schema}` } : {}),
   });

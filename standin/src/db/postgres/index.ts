@@ -12,8 +12,8 @@ export class DatabaseUnreachable extends Error {
   override name = "DatabaseUnreachable";
 }
 
-export async function createPostgresDatastore(config: StandinConfig, version: string, poolSize = 10): Promise<Datastore> {
-  const pool = createPool(config.pg, poolSize);
+export async function createPostgresDatastore(config: StandinConfig, version: string, poolSize = 10, queryTimeoutMs?: number): Promise<Datastore> {
+  const pool = createPool(config.pg, poolSize, queryTimeoutMs);
   return {
     strategy: "postgres",
     description: `database '${config.pg.database}'`,
