@@ -25,7 +25,7 @@ describe("shared-rate-limit", () => {
     // Second 3: 8 answers 200, but the last three started while earlier ones were still in flight.
     second(fx, 3, (i) => (i < 8 ? { status: 200, startMs: 2750 + Math.min(i, 4) * 100 + i, endMs: 2750 + Math.min(i, 4) * 100 + i + (i >= 4 ? 400 : 5) } : {}));
     const r = await sharedRateLimit.check(fx.ctx());
-    expect([r.status, r.message]).to.deep.equal(["pass", "shared rate limits held in every second: probe limited at most 8 answers 200 per second (limit 5/s) over 3 seconds"]);
+    expect([r.status, r.message]).to.deep.equal(["pass", "shared rate limits held in every second: probe limited at most 8 answers 200 per second (limit 5/s) over 3 seconds; 0 seconds answered by both clusters at once, 0 of them up to the limit (429)"]);
   });
 
   it("fails seconds where a 200 came after the limit was used up, naming counts, nodes, clusters and step", async () => {
@@ -41,7 +41,7 @@ describe("shared-rate-limit", () => {
     expect(r.message).to.equal("shared rate limit not shared: probe limited (limit 5/s) was answered 200 after the limit was used up in 2 of 3 seconds: "
       + "second 12:00:03 UTC (t=2.8 s, during Shift step 0% and Shift step 50%): 10 answers 200 from blue-1 5, green-1 3, green-2 2; blue 5, green 5; the 7th (blue-1, 600 ms in) came after 6 answers 200 of that second had completed; "
       + "second 12:00:04 UTC (t=3.8 s, during Shift step 50%): 8 answers 200 from blue-1 4, green-1 2, green-2 2; blue 4, green 4; the 7th (blue-1, 600 ms in) came after 6 answers 200 of that second had completed");
-    expect(r.evidence[0]).to.equal("probe limited, limit 5/s: 3 seconds, at most 10 answers 200 and 10 requests in one second, 0 answers 200 across a second's edge left out; 2 seconds over the limit");
+    expect(r.evidence[0]).to.equal("probe limited, limit 5/s: 3 seconds, at most 10 answers 200 and 10 requests in one second, 0 answers 200 across a second's edge left out; 2 seconds over the limit; 2 seconds answered by both clusters at once, 1 of them up to the limit (429)");
   });
 
   it("leaves out a 200 whose request spans two seconds (Kong may have counted it in either)", async () => {
@@ -49,7 +49,7 @@ describe("shared-rate-limit", () => {
     fx.request({ startMs: 1700, endMs: 1800, probe: "limited", status: 200 });
     const r = await sharedRateLimit.check(fx.ctx());
     expect(r.status).to.equal("pass");
-    expect(r.evidence[0]).to.equal("probe limited, limit 5/s: 1 seconds, at most 5 answers 200 and 11 requests in one second, 1 answers 200 across a second's edge left out; 0 seconds over the limit");
+    expect(r.evidence[0]).to.equal("probe limited, limit 5/s: 1 seconds, at most 5 answers 200 and 11 requests in one second, 1 answers 200 across a second's edge left out; 0 seconds over the limit; 0 seconds answered by both clusters at once, 0 of them up to the limit (429)");
   });
 
   it("is unknown without limits, without the clock origin, without 200s, or when the load never exceeded the limit", async () => {
@@ -59,5 +59,24 @@ describe("shared-rate-limit", () => {
     expect(await msg(second(shift(), 1, () => ({})))).to.equal("no answer 200 for probe limited in requests.jsonl: the limit was never exercised");
     const slow = new RunFixture(LIMITED).load(4, 0, 2000, { probe: "limited" });
     expect(await msg(slow)).to.equal("the load never sent more than the limit (+1) in one second for probe limited (at most 2, limit 5/s), so a broken limit could not show");
+  });
+
+  // Issue 7: the same count through both clusters at once as through one.
+  const both = (i: number): Partial<RequestLine> => (i % 2 === 1 ? { cluster: "green", node: "green-1" } : {});
+
+  it("passes when both clusters answered in the same seconds and the limit held there, and says so", async () => {
+    const fx = shift();
+    second(fx, 1, okFirst(5));
+    second(fx, 4, okFirst(5, both));
+    const r = await sharedRateLimit.check(fx.ctx());
+    expect([r.status, r.message]).to.deep.equal(["pass", "shared rate limits held in every second: probe limited at most 5 answers 200 per second (limit 5/s) over 2 seconds; 1 seconds answered by both clusters at once, 1 of them up to the limit (429)"]);
+  });
+
+  it("is unknown when both clusters answered in the same seconds but never up to the limit (a split counter could not show)", async () => {
+    const fx = shift();
+    second(fx, 1, okFirst(6));
+    for (let i = 0; i < 4; i++) fx.request({ startMs: 3750 + i * 100, probe: "limited", status: 200, ...both(i) });
+    const r = await sharedRateLimit.check(fx.ctx());
+    expect([r.status, r.message]).to.deep.equal(["unknown", "both clusters answered probe limited in 1 seconds, but never up to the limit (no 429 in those seconds), so counters not shared across versions could not show"]);
   });
 });

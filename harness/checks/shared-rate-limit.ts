@@ -8,6 +8,11 @@
 // the increment to land): if `perSecond` + 1 (one more for the increment race at the edges) had,
 // the counters are not shared. Requests are placed by LB time (clockOriginEpochMs + startMs); a
 // request whose start and end fall in different seconds cannot be placed and is left out.
+//
+// Issue 7 (shared state across versions): the counters must give 429 at the same count whether
+// one cluster or both answer. So the check also counts the seconds in which nodes of both clusters
+// answered the probe and the limit was reached (a 429): when both clusters served it in some
+// second but never up to the limit, a broken sharing could not show, and the verdict is unknown.
 import type { Check, CheckContext, CheckResult } from "./check.ts";
 import type { RequestLine } from "./records.ts";
 import { bump, byCount, n } from "./stats.ts";
@@ -36,7 +41,7 @@ export interface RateWindow {
   readonly firstExcess?: { readonly rank: number; readonly node: string; readonly atMs: number; readonly completedBefore: number };
 }
 
-interface Acc { oks: RequestLine[]; offered: number }
+interface Acc { oks: RequestLine[]; offered: number; limited: number; clusters: Set<string> }
 
 const secondOf = (originMs: number, t: number): number => Math.floor((originMs + t) / 1000);
 
@@ -46,9 +51,11 @@ async function collect(ctx: CheckContext, probe: string, originMs: number): Prom
   for await (const r of ctx.requests()) {
     if (r.probe !== probe || r.node === null) continue;
     const second = secondOf(originMs, r.startMs);
-    const acc = windows.get(second) ?? { oks: [], offered: 0 };
+    const acc = windows.get(second) ?? { oks: [], offered: 0, limited: 0, clusters: new Set<string>() };
     windows.set(second, acc);
     acc.offered += 1;
+    acc.clusters.add(r.cluster);
+    if (r.status === 429) acc.limited += 1;
     if (r.status !== 200) continue;
     if (secondOf(originMs, r.endMs) === second) acc.oks.push(r);
     else unplaced += 1;
@@ -88,13 +95,21 @@ export function describeWindow(w: RateWindow): string {
   return x ? `${head}; the ${ordinal(x.rank)} (${x.node}, ${Math.round(x.atMs - w.startMs)} ms in) came after ${n(x.completedBefore)} answers 200 of that second had completed` : head;
 }
 
-interface ProbeResult { readonly probe: string; readonly perSecond: number; readonly windows: number; readonly maxOk: number; readonly maxOffered: number; readonly unplaced: number; readonly over: readonly RateWindow[] }
+const bothText = (r: ProbeResult): string => `${n(r.bothClusters)} seconds answered by both clusters at once, ${n(r.bothLimited)} of them up to the limit (429)`;
+
+interface ProbeResult {
+  readonly probe: string; readonly perSecond: number; readonly windows: number; readonly maxOk: number; readonly maxOffered: number; readonly unplaced: number; readonly over: readonly RateWindow[];
+  /** Seconds in which nodes of both clusters answered the probe, and how many of them reached the limit (a 429). */
+  readonly bothClusters: number; readonly bothLimited: number;
+}
 
 async function judgeProbe(ctx: CheckContext, probe: string, perSecond: number, originMs: number): Promise<ProbeResult> {
   const { windows, unplaced } = await collect(ctx, probe, originMs);
   const all = [...windows].sort((a, b) => a[0] - b[0]).map(([second, acc]) => window(ctx, probe, second, acc, originMs, perSecond));
+  const both = [...windows.values()].filter((acc) => acc.clusters.has("blue") && acc.clusters.has("green"));
   return {
     probe, perSecond, windows: all.length, unplaced, over: all.filter((w) => w.firstExcess !== undefined),
+    bothClusters: both.length, bothLimited: both.filter((acc) => acc.limited > 0).length,
     maxOk: Math.max(0, ...all.map((w) => w.ok)), maxOffered: Math.max(0, ...all.map((w) => w.offered)),
   };
 }
@@ -110,7 +125,7 @@ export const sharedRateLimit: Check = {
     const results: ProbeResult[] = [];
     for (const l of limits) results.push(await judgeProbe(ctx, l.probe, l.perSecond, originMs));
     const data = { settleMs: SETTLE_MS, allowance: ALLOWANCE, probes: results };
-    const evidence = results.map((r) => `probe ${r.probe}, limit ${r.perSecond}/s: ${n(r.windows)} seconds, at most ${n(r.maxOk)} answers 200 and ${n(r.maxOffered)} requests in one second, ${n(r.unplaced)} answers 200 across a second's edge left out; ${n(r.over.length)} seconds over the limit`);
+    const evidence = results.map((r) => `probe ${r.probe}, limit ${r.perSecond}/s: ${n(r.windows)} seconds, at most ${n(r.maxOk)} answers 200 and ${n(r.maxOffered)} requests in one second, ${n(r.unplaced)} answers 200 across a second's edge left out; ${n(r.over.length)} seconds over the limit; ${bothText(r)}`);
     const over = results.flatMap((r) => r.over);
     if (over.length > 0) {
       const heads = results.filter((r) => r.over.length > 0).map((r) => `probe ${r.probe} (limit ${r.perSecond}/s) was answered 200 after the limit was used up in ${n(r.over.length)} of ${n(r.windows)} seconds`);
@@ -127,6 +142,10 @@ export const sharedRateLimit: Check = {
     if (idle.length > 0) {
       return { id: ID, status: "unknown", message: `the load never sent more than the limit (+${ALLOWANCE}) in one second for ${idle.map((r) => `probe ${r.probe} (at most ${n(r.maxOffered)}, limit ${r.perSecond}/s)`).join(", ")}, so a broken limit could not show`, evidence, data };
     }
-    return { id: ID, status: "pass", message: `shared rate limits held in every second: ${results.map((r) => `probe ${r.probe} at most ${n(r.maxOk)} answers 200 per second (limit ${r.perSecond}/s) over ${n(r.windows)} seconds`).join("; ")}`, evidence, data };
+    const unshared = results.filter((r) => r.bothClusters > 0 && r.bothLimited === 0);
+    if (unshared.length > 0) {
+      return { id: ID, status: "unknown", message: `both clusters answered ${unshared.map((r) => `probe ${r.probe} in ${n(r.bothClusters)} seconds`).join(", ")}, but never up to the limit (no 429 in those seconds), so counters not shared across versions could not show`, evidence, data };
+    }
+    return { id: ID, status: "pass", message: `shared rate limits held in every second: ${results.map((r) => `probe ${r.probe} at most ${n(r.maxOk)} answers 200 per second (limit ${r.perSecond}/s) over ${n(r.windows)} seconds; ${bothText(r)}`).join("; ")}`, evidence, data };
   },
 };

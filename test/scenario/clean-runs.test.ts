@@ -3,6 +3,9 @@
 // because Kong (and so the stand-in) lets a 2.5 node start after the 2.6.0 finish.
 // Kept short but faithful: every step of the procedure and the default weight plan run, with
 // 2 old and 2 new nodes, at 100 requests/s and a 1.5 s hold per step.
+// Issue 7's checks pass there too, and their messages show they really looked: the cold and the
+// rebuilt old node answered all 11 probes, the finish gate probed every old node (the cold one
+// included), the seeded keys answered in every phase, both clusters hit the rate limit together.
 import { expect } from "chai";
 import { BLUE_GREEN_CHECKS } from "../../harness/checks/index.ts";
 import { CLEAN_RUN, describeChecks, runScenario, runScenarioOnce } from "./scenario-run.ts";
@@ -17,6 +20,11 @@ describe("scenario: clean blue/green runs against stand-ins", function () {
       expect(run.report.checks.map((c) => c.id)).to.deep.equal(BLUE_GREEN_CHECKS.map((c) => c.id));
       expect([run.cli.code, run.report.verdict], run.cli.stderr.slice(-2000)).to.deep.equal([0, "pass"]);
       expect(run.check("old-node-refuses-after-finish").message).to.match(/^kong-standin:1\.5\.1 refused to start against a database finished by kong-standin:2\.6\.0 \(exit 1\): .*column "run_on" does not exist/);
+      expect(run.check("cold-old-node-parity").message).to.match(/^old nodes answered like the baseline after `up`: blue-cold \(cold start during MigrationsUp; started with kong-standin:1\.5\.1 after `up`\) 11\/11; blue-1 \(rebuild during MigrationsUp; [^)]*\) 11\/11$/);
+      expect(run.check("finish-waits-for-old-nodes").message).to.match(/^no old node answered before `kong migrations finish`: blue-1 \(proxy \S+ refused .*; blue-2 \(proxy \S+ refused .*; blue-cold \(proxy \S+ refused /);
+      expect(run.check("credentials-survive-upgrade").message).to.match(/; per phase \(200\/answers\): Baseline \d+\/\d+, MigrationsUp \d+\/\d+, GreenStart \d+\/\d+, Shift \d+\/\d+, Drain \d+\/\d+, MigrationsFinish \d+\/\d+, AfterFinish \d+\/\d+, OldNodeAfterFinish \d+\/\d+$/);
+      expect(run.check("shared-rate-limit").message).to.match(/; [1-9]\d* seconds answered by both clusters at once, [1-9]\d* of them up to the limit \(429\)$/);
+      expect(run.check("old-data-after-finish").message).to.equal("all 12 entities seeded before `up` mean the same after finish: GET 200, same configuration, PATCH of the unchanged body 200");
     });
   }
 

@@ -6,11 +6,23 @@
 //
 // Where a switch breaks a new node before it gets traffic, the readiness gate (new-nodes-ready)
 // is what catches it, and the scenario stops there (later checks are "unknown", never "fail").
+//
+// A row may name further checks that must fail with their own diagnosis (alsoCatches): switches
+// whose checks do not interfere share one run, and a switch that truly breaks two properties (a
+// key-auth bypass is a failed request and a security regression) is shown caught by both.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
+import { onCleanup } from "../../harness/runtime/cleanup.ts";
 import { PROJECT_ROOT } from "../../harness/runtime/lab-state.ts";
+import { UpgradeScenario } from "../../harness/scenario/index.ts";
+import { describeRun, options, runSteps } from "./in-process.ts";
 import { describeChecks, PROXY_5XX_RUN, runScenarioOnce, type ScenarioArgs } from "./scenario-run.ts";
+
+interface Diagnosis {
+  readonly message: readonly RegExp[];
+  readonly evidence?: readonly RegExp[];
+}
 
 interface FaultCase {
   readonly title: string;
@@ -23,6 +35,8 @@ interface FaultCase {
   readonly message: readonly RegExp[];
   /** Each must match some line of its evidence. */
   readonly evidence?: readonly RegExp[];
+  /** Further checks that must fail too, each with its own diagnosis. */
+  readonly alsoCatches?: Readonly<Record<string, Diagnosis>>;
   /** Other checks that may fail too, each with why the switch truly breaks that property as well. */
   readonly mayAlsoFail?: Readonly<Record<string, string>>;
   /** A harness change this row depends on, shown when it fails. */
@@ -39,6 +53,9 @@ const CASES: readonly FaultCase[] = [
     run: { ...SHORT, faults: "green=auth-bypass-until-finish" },
     catches: "new-nodes-ready",
     message: [/^1 of 1 new nodes never answered like the baseline: new node green-1 \(green\) did not answer like the baseline during GreenStart: keyauth-missing got 200, keyauth-wrong got 200$/],
+    alsoCatches: {
+      "security-parity": { message: [/^security parity broken: 2 requests that the baseline refuses were answered 200: keyauth-missing \(baseline 401\) got 200 on green-1 \(green\) during GreenStart \[probe: ready\]; keyauth-wrong \(baseline 401\) got 200 on green-1 \(green\) during GreenStart \[probe: ready\]$/] },
+    },
   },
   {
     title: "auth-bypass-until-finish from 5 s after start (past the readiness gate): 200s on green during the shift, then the error budget rolls back",
@@ -47,6 +64,9 @@ const CASES: readonly FaultCase[] = [
     catches: "zero-failed-requests",
     message: [/^\d+ of [\d,]+ requests failed: \d+ status 200 on green-[12] during Shift step (25|75|100)%/],
     evidence: [/^by kind: status 200 \d+$/, /^by cluster: green \d+$/, /^by probe: keyauth-(missing|wrong) \d+, keyauth-(missing|wrong) \d+$/],
+    alsoCatches: {
+      "security-parity": { message: [/^security parity broken: \d+ requests that the baseline refuses were answered 200: keyauth-(missing|wrong) \(baseline 401\) got 200 on green-[12] \(green\) during Shift step (25|75|100)%/] },
+    },
     mayAlsoFail: {
       "traffic-split": "the breach rolls traffic back to blue in the middle of a step, so that step's achieved share mixes both weights (the rollback is not a step op)",
     },
@@ -88,6 +108,9 @@ const CASES: readonly FaultCase[] = [
     run: { old: "2.0.5", new: "2.6.0", steps: [0, 50, 100], faults: "blue-after-finish=old-after-finish-open" },
     catches: "old-node-refuses-after-finish",
     message: [/^kong-standin:2\.0\.5 started against a database finished by kong-standin:2\.6\.0 and served 2\/11 baseline requests incorrectly \(9 correct\): an old node after finish serves wrong answers$/],
+    alsoCatches: {
+      "security-parity": { message: [/^security parity broken: 2 requests that the baseline refuses were answered 200: keyauth-missing \(baseline 401\) got 200 on blue-after-finish \(blue\) during OldNodeAfterFinish \[probe: old-after-finish\]; keyauth-wrong \(baseline 401\) got 200 on blue-after-finish \(blue\) during OldNodeAfterFinish \[probe: old-after-finish\]$/] },
+    },
   },
   {
     title: "healthy-not-serving on one new node: /status is fine, proxied requests hang",
@@ -122,6 +145,17 @@ const CASES: readonly FaultCase[] = [
     run: { ...SHORT, faults: "green=up-rewrites-paths" },
     catches: "new-nodes-ready",
     message: [/did not answer like the baseline during GreenStart: public-get got 404, public-get-other got 404, method-post got 404, keyauth-ok got 404/],
+    // The old (1.5.1) router reads `~` literally too: hidden by the running node's cached router
+    // until the rebuild, seen at once by the cold node.
+    alsoCatches: {
+      "cold-old-node-parity": {
+        message: [/^an old node that reads the datastore afresh after `up` answers differently from the baseline \(damage hidden by the running nodes' caches\): blue-cold \(cold start during MigrationsUp; [^)]*\): public-get got 404 \(baseline 200\), public-get-other got 404 \(baseline 200\), method-post got 404 \(baseline 200\)/,
+          /; blue-1 \(rebuild during MigrationsUp; [^)]*\): public-get got 404 \(baseline 200\)/],
+      },
+    },
+    mayAlsoFail: {
+      "zero-failed-requests": "the rebuild the harness forces on blue-1 after `up` makes its router read the rewritten paths, so the load blue-1 serves from then on gets 404s: the very damage its cache hid",
+    },
   },
   {
     title: "migration-crash-after-ddl: `up` dies (137) after DDL it never recorded; the re-run finds pending migrations",
@@ -157,6 +191,13 @@ const CASES: readonly FaultCase[] = [
     run: { ...SHORT, faults: "green=up-damages-data" },
     catches: "new-nodes-ready",
     message: [/did not answer like the baseline during GreenStart: keyauth-ok got 401, keyauth-custom-id got 401$/],
+    // A cold old node reads the rewritten keys too (the running one keeps them cached).
+    alsoCatches: {
+      "cold-old-node-parity": { message: [/: blue-cold \(cold start during MigrationsUp; [^)]*\): keyauth-ok got 401 \(baseline 200\), keyauth-custom-id got 401 \(baseline 200\)$/] },
+      "credentials-survive-upgrade": {
+        message: [/^credentials created before `up` were refused \d+ times: /, /keyauth-ok got 401 on blue-cold during MigrationsUp \[probe: cold-start\]/, /keyauth-ok got 401 on green-1 during GreenStart \[probe: ready\]/],
+      },
+    },
   },
   {
     title: "up-stall on ratelimiting_metrics for 12 s: old-cluster requests time out (LB timeout 10 s) during `up`",
@@ -165,6 +206,31 @@ const CASES: readonly FaultCase[] = [
     catches: "zero-failed-requests",
     message: [/^\d+ of [\d,]+ requests failed: \d+ timeout on blue-1 during MigrationsUp$/],
     evidence: [/^by probe: rate-limited \d+$/],
+    alsoCatches: {
+      "old-latency-during-up": { message: [/^old-cluster latency during `kong migrations up` went over the bound: p99 [\d,]+ ms .* > 3 x the baseline p99 [\d,]+ ms, floor 2,000 ms: [\d,]+ ms; requests over the bound by probe: rate-limited \d+; by node: blue-1 \d+$/] },
+    },
+  },
+  {
+    // Four switches whose checks do not interfere, in one run: up-damages-cold-reads shows only to
+    // an old node reading afresh (new nodes read the new form, the running old node has the keys
+    // cached); up-stall for 6 s (under the LB's 10 s timeout) slows old-cluster answers without
+    // errors; up-prints-error exits 0; patch-refuses-old-shaped acts after finish.
+    title: "`up` hides key damage behind caches, stalls old-cluster reads for 6 s, prints an [error] line with exit 0; after finish the custom_id-only consumer cannot be PATCHed",
+    switches: ["up-damages-cold-reads", "up-stall", "up-prints-error", "patch-refuses-old-shaped"],
+    run: { ...SHORT, faults: "green=up-damages-cold-reads,up-stall@for=6000@entity=ratelimiting_metrics,up-prints-error,patch-refuses-old-shaped" },
+    catches: "cold-old-node-parity",
+    message: [/^an old node that reads the datastore afresh after `up` answers differently from the baseline \(damage hidden by the running nodes' caches\): blue-cold \(cold start during MigrationsUp; started with kong-standin:1\.5\.1 after `up`\): keyauth-ok got 401 \(baseline 200\), keyauth-custom-id got 401 \(baseline 200\)$/],
+    alsoCatches: {
+      "old-latency-during-up": { message: [/^old-cluster latency during `kong migrations up` went over the bound: p99 [\d,]+ ms .* floor 2,000 ms: [\d,]+ ms; requests over the bound by probe: rate-limited \d+; by node: blue-1 \d+$/] },
+      "migrations-output": { message: [/^migrations-up \(kong-standin:2\.6\.0, during MigrationsUp\) printed an \[error\] line \(exit 0\): .*\[error\] \[postgres\] could not rewrite 1 row of "plugins"/] },
+      "old-data-after-finish": {
+        message: [/^3 of 12 entities seeded before `up` do not mean the same after finish: consumers\/[0-9a-f]{8}… \(only custom_id cust-42\): PATCH with the unchanged body answered 400 on green-1: .*username: required field missing/,
+          /key-auths\/[0-9a-f]{8}… \(key alice-key\): key "alice-key" -> "kuh2:alice-key"/],
+      },
+    },
+    mayAlsoFail: {
+      "credentials-survive-upgrade": "the cold old node refuses the seeded keys after `up`: credentials created before `up` stopped working there (the damage is real, only hidden)",
+    },
   },
 ];
 
@@ -193,9 +259,52 @@ describe("scenario: every stand-in fault switch is caught by its check", functio
       expect(caught.status, all).to.equal("fail");
       for (const re of c.message) expect(caught.message, all).to.match(re);
       for (const re of c.evidence ?? []) expect(caught.evidence.some((line) => re.test(line)), `${re} in evidence:\n${caught.evidence.join("\n")}`).to.equal(true);
-      const allowed = new Set([c.catches, ...Object.keys(c.mayAlsoFail ?? {})]);
+      for (const [id, d] of Object.entries(c.alsoCatches ?? {})) {
+        const also = run.check(id);
+        expect(also.status, `${id}\n${all}`).to.equal("fail");
+        for (const re of d.message) expect(also.message, `${id}\n${all}`).to.match(re);
+        for (const re of d.evidence ?? []) expect(also.evidence.some((line) => re.test(line)), `${id}: ${re} in evidence:\n${also.evidence.join("\n")}`).to.equal(true);
+      }
+      const allowed = new Set([c.catches, ...Object.keys(c.alsoCatches ?? {}), ...Object.keys(c.mayAlsoFail ?? {})]);
       const spurious = run.report.checks.filter((r) => r.status === "fail" && !allowed.has(r.id)).map((r) => `${r.id}: ${r.message}`);
       expect(spurious, `checks that failed although ${c.switches.join(", ")} should not break them`).to.deep.equal([]);
     });
   }
+});
+
+/**
+ * The finish gate, driven by a real container left running: the old cluster is drained and its
+ * nodes taken out of the harness's own list, but blue-1 is not stopped (an operator's "stopped"
+ * node that still serves). The harness must probe the ports, refuse `finish` and say which node.
+ */
+class OldNodeLeftRunning extends UpgradeScenario {
+  override async retireBlue(): Promise<void> {
+    await this.rec.phase("Drain", async () => {
+      const lb = this.need(this.lb, "load balancer");
+      const blue = this.need(this.blue, "blue cluster");
+      lb.promote();
+      await lb.drain("blue", { timeoutMs: 30_000 });
+      for (const node of [...blue.nodes]) {
+        await lb.removeNode(node.name);
+        blue.nodes.splice(blue.nodes.indexOf(node), 1);
+        onCleanup(`${node.name} (left running)`, () => node.stop(false));
+      }
+    });
+  }
+}
+
+describe("scenario: `kong migrations finish` is refused while an old node still answers", function () {
+  this.timeout(5 * 60_000);
+
+  it("an old node left running after the drain: finish refused, finish-waits-for-old-nodes names it, no other check fails", async () => {
+    const s = new OldNodeLeftRunning("finish-refused", options({ oldImage: "kong-standin:1.5.1", newImage: "kong-standin:2.6.0", steps: [0, 50, 100] }));
+    const run = await runSteps(s, [() => s.setUp(), () => s.startLoad(), () => s.migrationsUp(), () => s.startGreen(), () => s.shift(), () => s.retireBlue(),
+      () => s.migrationsFinish(), () => s.verifyAfterFinish(), () => s.startOldNodeAfterFinish()]);
+    const all = `${describeRun(run)}\nreport: ${run.runDir}/report.json`;
+    expect(run.stepError?.message, all).to.match(/^refusing to run `kong migrations finish` while old nodes still answer: blue-1 \(proxy http:\/\/127\.0\.0\.1:\d+ answered 404, Admin API http:\/\/127\.0\.0\.1:\d+\/status answered 200\)$/);
+    const c = run.check("finish-waits-for-old-nodes");
+    expect(c.status, all).to.equal("fail");
+    expect(c.message, all).to.match(/^`kong migrations finish` refused during MigrationsFinish: 1 old node still answers: blue-1 \(proxy http:\/\/127\.0\.0\.1:\d+ answered 404; Admin API http:\/\/127\.0\.0\.1:\d+\/status answered 200\)$/);
+    expect(run.report.checks.filter((r) => r.status === "fail").map((r) => r.id), all).to.deep.equal(["finish-waits-for-old-nodes"]);
+  });
 });

@@ -81,6 +81,10 @@ function prepare(d: AdminDeps, table: EntityTable, row: Row): Row {
 export async function write(d: AdminDeps, table: EntityTable, mode: WriteMode, body: Record<string, unknown>, existing: Row | null,
   forced: Row = {}): Promise<ApiResult> {
   const skip = d.faults.active("accept-invalid-writes", table) !== undefined;
+  // Switch patch-refuses-old-shaped: a consumer created with only a custom_id cannot be PATCHed.
+  if (mode === "patch" && table === "consumers" && existing && existing.username == null && d.faults.active("patch-refuses-old-shaped", table)) {
+    return err(schemaViolation({ username: "required field missing" }));
+  }
   // Fields fixed by the URL (nested parent, PUT key) count as given, in API shape.
   const given: Record<string, unknown> = { ...body };
   for (const [k, val] of Object.entries(forced)) given[k.endsWith("_id") ? k.slice(0, -3) : k] = k.endsWith("_id") ? { id: val } : val;

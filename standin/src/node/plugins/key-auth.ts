@@ -45,7 +45,12 @@ function findKey(conf: KeyAuthConfig, req: IncomingMessage, query: URLSearchPara
   return null;
 }
 
-export async function keyAuth(conf: KeyAuthConfig, req: IncomingMessage, query: URLSearchParams | null, state: NodeState, ds: Datastore): Promise<AuthOutcome> {
+/**
+ * `storedForms`: the forms a key may be stored in, tried in order. A node with the switch
+ * up-damages-cold-reads also reads the form that switch's `up` writes (it is the "new format").
+ */
+export async function keyAuth(conf: KeyAuthConfig, req: IncomingMessage, query: URLSearchParams | null, state: NodeState, ds: Datastore,
+  storedForms: (key: string) => readonly string[] = (key) => [key]): Promise<AuthOutcome> {
   if (req.method === "OPTIONS" && !conf.run_on_preflight) return { kind: "ok", consumer: null, credential: null, strip: {} };
   const found = findKey(conf, req, query);
   const anonymous = async (deny: AuthOutcome): Promise<AuthOutcome> => {
@@ -56,7 +61,13 @@ export async function keyAuth(conf: KeyAuthConfig, req: IncomingMessage, query: 
   if (!found || found.key === "") return anonymous(DENY_NO_KEY);
   if (Array.isArray(found.key)) return { kind: "deny", status: 401, message: "Duplicate API key found" };
   const key = found.key;
-  const credential = await state.cache.get(state.key("keyauth_credentials", key), () => ds.entities.selectBy("keyauth_credentials", "key", key));
+  const credential = await state.cache.get(state.key("keyauth_credentials", key), async () => {
+    for (const stored of storedForms(key)) {
+      const row = await ds.entities.selectBy("keyauth_credentials", "key", stored);
+      if (row) return row;
+    }
+    return null;
+  });
   if (!credential) return anonymous(DENY_INVALID);
   const consumer = await loadConsumer(String(credential.consumer_id), state, ds);
   const strip = conf.hide_credentials ? { ...(found.header ? { header: found.header } : {}), ...(found.query ? { query: found.query } : {}) } : {};

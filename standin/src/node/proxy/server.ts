@@ -6,6 +6,7 @@ import type { Datastore, Row } from "../../db/types.ts";
 import type { Faults } from "../../faults.ts";
 import { accessLog, accessLogEnabled, log } from "../log.ts";
 import { keyAuth, keyAuthConfig } from "../plugins/key-auth.ts";
+import { COLD_READ_KEY_PREFIX, MIGRATION_FAULTS } from "../../migrations/faults.ts";
 import { exceeded, increment, rateLimitConfig, rateLimitHeaders, usage, type CounterKeyBase, type RateLimitConfig, type Usage } from "../plugins/rate-limiting.ts";
 import type { NodeState } from "../state.ts";
 import type { MigrationWatch } from "../migration-watch.ts";
@@ -85,7 +86,9 @@ export class ProxyHandler {
     Promise<false | { consumer: Row | null; credential: Row | null; strippedQuery?: URLSearchParams | null }> {
     const plugin = this.d.state.plugins.lookup("key-auth", routeId, serviceId, null);
     if (!plugin || this.authBypassed()) return { consumer: null, credential: null };
-    const out = await keyAuth(keyAuthConfig(plugin.config as Record<string, unknown>), req, query, this.d.state, this.d.ds);
+    const coldReads = this.d.faults.active(MIGRATION_FAULTS.damagesColdReads) !== undefined;
+    const out = await keyAuth(keyAuthConfig(plugin.config as Record<string, unknown>), req, query, this.d.state, this.d.ds,
+      coldReads ? (key) => [`${COLD_READ_KEY_PREFIX}${key}`, key] : undefined);
     if (out.kind === "deny") { this.exit(res, out.status, out.message, out.headers, t0); return false; }
     if (out.consumer) {
       headers["x-consumer-id"] = String(out.consumer.id);
