@@ -19,6 +19,9 @@ export class ToxiproxyContainer extends GenericContainer {
     super(image);
     const ports = Array.from({ length: proxyPorts }, (_, i) => FIRST_PROXY_PORT + i);
     this.withExposedPorts(TOXIPROXY_CONTROL_PORT, ...ports)
+      // Without LOG_LEVEL the server logs every link at trace level: several lines per datastore
+      // query, which on a busy host slows the proxy (and so every Kong node behind it).
+      .withEnvironment({ LOG_LEVEL: "warn" })
       .withWaitStrategy(Wait.forHttp("/version", TOXIPROXY_CONTROL_PORT))
       .withStartupTimeout(30_000);
   }
@@ -44,6 +47,14 @@ export class StartedToxiproxyContainer extends AbstractStartedContainer {
   constructor(started: StartedTestContainer, private readonly proxyPorts: number) {
     super(started);
     this.client = new Toxiproxy(`http://${started.getHost()}:${started.getMappedPort(TOXIPROXY_CONTROL_PORT)}`);
+  }
+
+  /**
+   * A proxy only containers on the same network reach (`<alias>:<listenPort>`): nothing is
+   * published, so there is no limit but the port number. Used between Kong nodes and the datastore.
+   */
+  async createInternalProxy(name: string, upstream: string, listenPort: number): Promise<Proxy> {
+    return this.client.createProxy({ name, upstream, listen: `0.0.0.0:${listenPort}` });
   }
 
   /** Creates a proxy to `upstream` (host:port as seen from inside the container's networks). */

@@ -55,6 +55,10 @@ export interface CheckExpectations {
   readonly firstFailures?: number;
   /** Ids of the checks the scenario runs, in report order; absent: the blue/green list. */
   readonly checks?: readonly string[];
+  /** Old-cluster latency during `kong migrations up`: p99 at most `multiple` x the baseline p99, never below `floorMs` (issue 7). */
+  readonly upLatency?: { readonly multiple: number; readonly floorMs: number };
+  /** Probes that present a credential created before `up` and must answer 200 in every phase (issue 7). */
+  readonly credentialProbes?: readonly string[];
   /** Cassandra in place: the longest accepted window from the first to the last failed request, ms. */
   readonly downtimeBudgetMs?: number;
   /** The phase in which failed requests are accepted (the downtime window); default "Cutover". */

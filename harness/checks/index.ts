@@ -1,13 +1,22 @@
 // The checks area's import surface. Checks are pure: they read a run's history and requests.
 import { adminWritesPropagated } from "./admin-writes-propagated.ts";
+import { coldOldNodeParity } from "./cold-old-node-parity.ts";
+import { credentialsSurviveUpgrade } from "./credentials-survive-upgrade.ts";
+import { finishWaitsForOldNodes } from "./finish-waits-for-old-nodes.ts";
+import { oldDataAfterFinish } from "./old-data-after-finish.ts";
+import { oldLatencyDuringUp } from "./old-latency-during-up.ts";
+import { securityParity } from "./security-parity.ts";
 import type { Check } from "./check.ts";
 import { downtimeWindow } from "./downtime-window.ts";
+import { faultExpectations } from "./fault-expectations.ts";
+import { DATASTORE_FAULTS, excusingNodesUnderFaults, excusingWritesCutByFaults, outsideFaultWindows } from "./fault-windows.ts";
 import { freshInstall } from "./fresh-install.ts";
 import { importedStateServed } from "./imported-state-served.ts";
 import { keyspaceDrift } from "./keyspace-drift.ts";
 import { invalidWritesRefused } from "./invalid-writes-refused.ts";
 import { loadReconciliation } from "./load-reconciliation.ts";
 import { migrationsOutput } from "./migrations-output.ts";
+import { migrationRecovery } from "./migration-recovery.ts";
 import { newNodesReady } from "./new-nodes-ready.ts";
 import { noNewAdminWritesBeforeFinish } from "./no-new-admin-writes-before-finish.ts";
 import { oldNodeRefusesAfterFinish } from "./old-node-refuses-after-finish.ts";
@@ -23,6 +32,8 @@ export const BLUE_GREEN_CHECKS: readonly Check[] = [
   zeroFailedRequests, trafficSplit, loadReconciliation, sharedRateLimit, newNodesReady, adminWritesPropagated,
   invalidWritesRefused, noNewAdminWritesBeforeFinish, migrationsOutput, schemaOnlyAdds, schemaMetaConsistent,
   stateAfterFinish, oldNodeRefusesAfterFinish,
+  // Issue 7: upgrade bugs that hide behind caches, old-shaped data and an unguarded finish.
+  securityParity, credentialsSurviveUpgrade, coldOldNodeParity, oldLatencyDuringUp, oldDataAfterFinish, finishWaitsForOldNodes,
 ];
 
 /**
@@ -32,6 +43,7 @@ export const BLUE_GREEN_CHECKS: readonly Check[] = [
 export const CASSANDRA_IN_PLACE_CHECKS: readonly Check[] = [
   downtimeWindow, loadReconciliation, sharedRateLimit, newNodesReady, adminWritesPropagated, invalidWritesRefused,
   noNewAdminWritesBeforeFinish, migrationsOutput, schemaOnlyAdds, schemaMetaConsistent, stateAfterFinish, oldNodeRefusesAfterFinish,
+  securityParity,
 ];
 
 /**
@@ -41,28 +53,52 @@ export const CASSANDRA_IN_PLACE_CHECKS: readonly Check[] = [
  */
 export const NEW_KEYSPACE_CHECKS: readonly Check[] = [
   zeroFailedRequests, trafficSplit, loadReconciliation, newNodesReady, adminWritesPropagated, invalidWritesRefused,
-  migrationsOutput, keyspaceDrift, importedStateServed,
+  migrationsOutput, keyspaceDrift, importedStateServed, securityParity,
 ];
 
 /** A fresh install: bootstrap, start, serve a seeded configuration under load. */
 export const FRESH_INSTALL_CHECKS: readonly Check[] = [
-  freshInstall, zeroFailedRequests, loadReconciliation, sharedRateLimit, newNodesReady, adminWritesPropagated, migrationsOutput,
+  freshInstall, zeroFailedRequests, loadReconciliation, sharedRateLimit, newNodesReady, adminWritesPropagated, migrationsOutput, securityParity,
 ];
 
-const ALL_CHECKS: readonly Check[] = [...new Set([...BLUE_GREEN_CHECKS, ...CASSANDRA_IN_PLACE_CHECKS, ...NEW_KEYSPACE_CHECKS, ...FRESH_INSTALL_CHECKS])];
+/**
+ * A blue/green run with scheduled faults: fault-expectations takes zero-failed-requests' place, so
+ * a failure a fault's budget allows is not failed a second time; failures outside every fault
+ * window still fail the run (through fault-expectations).
+ */
+export const CHAOS_CHECKS: readonly Check[] = [faultExpectations, ...BLUE_GREEN_CHECKS.filter((c) => c !== zeroFailedRequests).map((c) => {
+  if (c === sharedRateLimit) return outsideFaultWindows(c, DATASTORE_FAULTS, "Kong's rate limiting is fault tolerant and lets requests pass while its counters are unreachable");
+  if (c === adminWritesPropagated) return excusingNodesUnderFaults(c);
+  if (c === invalidWritesRefused) return excusingWritesCutByFaults(c);
+  return c;
+})];
+
+/** A blue/green run whose `up` (or `finish`) is killed and re-run (harness/scenario/migration-chaos.ts). */
+export const MIGRATION_CHAOS_CHECKS: readonly Check[] = [...BLUE_GREEN_CHECKS, migrationRecovery];
+
+const ALL_CHECKS: readonly Check[] = [...new Set([...BLUE_GREEN_CHECKS, ...CASSANDRA_IN_PLACE_CHECKS, ...NEW_KEYSPACE_CHECKS, ...FRESH_INSTALL_CHECKS, ...CHAOS_CHECKS, ...MIGRATION_CHAOS_CHECKS])];
 
 /** The checks named by ids (a run's expectations.json), in that order; unknown ids are skipped. */
 export function checksById(ids: readonly string[] | undefined): readonly Check[] {
   if (!ids) return BLUE_GREEN_CHECKS;
-  return ids.flatMap((id) => ALL_CHECKS.filter((c) => c.id === id));
+  // A chaos run's ids name the fault-aware variants (same id): take them from its own list first.
+  const pool = ids.includes(faultExpectations.id) ? [...CHAOS_CHECKS, ...ALL_CHECKS] : ALL_CHECKS;
+  return ids.flatMap((id) => pool.find((c) => c.id === id) ?? []);
 }
 
+export type { FaultRow } from "./fault-expectations.ts";
 export {
-  downtimeWindow, freshInstall, importedStateServed, keyspaceDrift,
+  coldOldNodeParity, credentialsSurviveUpgrade, finishWaitsForOldNodes, oldDataAfterFinish, oldLatencyDuringUp, securityParity,
+  downtimeWindow, faultExpectations, freshInstall, importedStateServed, keyspaceDrift,
   adminWritesPropagated, invalidWritesRefused, loadReconciliation, migrationsOutput, newNodesReady, noNewAdminWritesBeforeFinish,
   oldNodeRefusesAfterFinish, schemaMetaConsistent, schemaOnlyAdds, sharedRateLimit, stateAfterFinish, trafficSplit, zeroFailedRequests,
 };
 export { describeWindow } from "./shared-rate-limit.ts";
+export { DEFAULT_UP_LATENCY } from "./old-latency-during-up.ts";
+export { refusalProbes } from "./security-parity.ts";
+export { ADDITIVE, IGNORED, REMOVED, meaningChanges } from "./entity-meaning.ts";
+export { probeObservations } from "./probe-answers.ts";
+export type { ProbeObservation } from "./probe-answers.ts";
 export type { RateWindow } from "./shared-rate-limit.ts";
 export type { InvalidWriteOutcome, InvalidWriteVerdict } from "./invalid-writes-refused.ts";
 export { runCheck, runChecks, unknown, worst } from "./check.ts";
@@ -81,8 +117,10 @@ export type { PhaseDiff } from "./schema-only-adds.ts";
 export { parseMigrationsList } from "./migrations-list.ts";
 export type { MigrationsListing } from "./migrations-list.ts";
 export { compareListing } from "./schema-meta-consistent.ts";
+export { compareFingerprints, compareSchemaMeta, compareStates } from "./fingerprint-compare.ts";
+export { migrationRecovery, NOOP_LINES, verifyConcurrentUps, verifyRecovery } from "./migration-recovery.ts";
 export { lbClientStatus } from "./load-reconciliation.ts";
 export { percentile, quantiles } from "./stats.ts";
 export type { Quantiles } from "./stats.ts";
-export { F, WRITE_REFUSED } from "./records.ts";
+export { F, WRITE_NOT_SENT, WRITE_REFUSED } from "./records.ts";
 export type * from "./records.ts";

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { invalidWritesRefused } from "./invalid-writes-refused.ts";
-import { F, type AdminWriteValue } from "./records.ts";
+import { F, WRITE_NOT_SENT, type AdminWriteValue } from "./records.ts";
 import { RunFixture } from "./testing.ts";
 
 const SCHEMA_400 = "status 400: {\"code\":2,\"name\":\"schema violation\"}";
@@ -26,6 +26,14 @@ describe("invalid-writes-refused", () => {
     invalid(fx, 3, "blue-2", "fail", SCHEMA_400);
     const r = await invalidWritesRefused.check(fx.ctx());
     expect([r.status, r.message]).to.deep.equal(["pass", "all 2 invalid Admin writes were refused with the status Kong must answer (400)"]);
+  });
+
+  it("does not judge an invalid write that never reached Kong (its node was down: connection refused)", async () => {
+    const fx = shift();
+    invalid(fx, 2, "blue-1", "fail", SCHEMA_400);
+    invalid(fx, 3, "blue-2", "fail", `${WRITE_NOT_SENT}: connect ECONNREFUSED 127.0.0.1:32983`);
+    const r = await invalidWritesRefused.check(fx.ctx());
+    expect([r.status, r.message]).to.deep.equal(["pass", "all 1 invalid Admin writes were refused with the status Kong must answer (400)"]);
   });
 
   it("fails an accepted invalid write, naming the write, the node and the step", async () => {

@@ -5,7 +5,7 @@
 // refused were never sent and are skipped.
 import type { Check, CheckResult } from "./check.ts";
 import { pairOps, type OpPair } from "./history.ts";
-import { F, WRITE_REFUSED, type AdminWriteValue } from "./records.ts";
+import { F, WRITE_NOT_SENT, WRITE_REFUSED, type AdminWriteValue } from "./records.ts";
 import { n } from "./stats.ts";
 import type { Timeline } from "./timeline.ts";
 
@@ -50,7 +50,8 @@ export const invalidWritesRefused: Check = {
   description: "Admin writes that Kong must refuse (e.g. 400 schema violation) are refused with that status, never accepted",
   async check(ctx): Promise<CheckResult> {
     const invalid = pairOps<AdminWriteValue>(ctx.history, F.adminWrite)
-      .filter((p) => p.invoke.value.expectRejected !== undefined && p.completion?.error !== WRITE_REFUSED);
+      // Writes that never reached Kong (the harness's guard, or a node down under a fault) have nothing to judge.
+      .filter((p) => p.invoke.value.expectRejected !== undefined && p.completion?.error !== WRITE_REFUSED && !p.completion?.error?.startsWith(WRITE_NOT_SENT));
     const outcomes = invalid.map((p) => outcome(p, p.invoke.value.expectRejected!, ctx.timeline));
     const count = (v: InvalidWriteVerdict): number => outcomes.filter((o) => o.verdict === v).length;
     const summary = `${n(outcomes.length)} invalid writes: ${n(count("refused"))} refused as expected, ${n(count("accepted"))} accepted, ${n(count("wrong-status"))} answered another status, ${n(count("unknown"))} with unknown outcome`;

@@ -107,6 +107,24 @@ export const F = {
   nodeStart: "node-start",
   /** process "harness": ok with AdminFreezeValue when the harness freezes or unfreezes Admin writes. */
   adminFreeze: "admin-freeze",
+  // Issue 7, upgrade bugs hidden by caches, old-shaped data and the finish gate:
+  /** process "harness": ok with ProbeAnswersValue: the seed probes sent straight to one node (a cold old node after `up`, an old node after a rebuild or after finish). */
+  probeAnswers: "probe-answers",
+  /** process "harness": ok with EntityStateValue: every seeded entity as one cluster's Admin API returned it (the old cluster, before `up`). */
+  entityState: "entity-state",
+  /** process "verifier": ok with EntityAfterFinishValue: one entity seeded before `up`, read and re-PATCHed unchanged on a new node after finish. */
+  entityAfterFinish: "entity-after-finish",
+  /** process "harness": ok with OldNodeGateValue: every old node's proxy and Admin ports probed before `kong migrations finish`. */
+  oldNodeGate: "old-node-gate",
+  /** process "nemesis:<fault id>" (one per fault, faults overlap): invoke when injected, ok when recovered (info: not recovered by the run's end, fail: could not be injected). Value: FaultValue. */
+  fault: "fault",
+  /** process "nemesis": ok once at the start of a chaos run with ChaosScheduleValue (seed, resolved schedule, load balancer settings). */
+  chaosSchedule: "chaos-schedule",
+  // Issue 7, migrations under faults:
+  /** process "datastore": ok with DataFingerprintValue (entity counts, configuration hash and unique keys, read directly). */
+  dataFingerprint: "data-fingerprint",
+  /** process "harness": ok with MigrationRecoveryValue once a killed `up`/`finish` was re-run and verified against a clean run. */
+  migrationRecovery: "migration-recovery",
 } as const;
 
 export interface PhaseValue { readonly phase: UpgradePhase }
@@ -129,6 +147,8 @@ export interface AdminWriteValue {
 }
 /** Completion error of a write the harness's own guard refused (never sent). */
 export const WRITE_REFUSED = "refused-before-finish";
+/** Prefix of the completion error of a write that never reached Kong (connection refused: the node is down). */
+export const WRITE_NOT_SENT = "not sent";
 
 export interface ObservationValue {
   readonly writeId: string;
@@ -211,3 +231,124 @@ export interface NodeStartValue {
 
 /** Admin writes on the old cluster frozen (from the export) or unfrozen (after the cut-over). */
 export interface AdminFreezeValue { readonly frozen: boolean; readonly cluster: Cluster; readonly reason: string }
+
+/** What a fault's window may do to traffic, declared by the scenario with the fault. */
+export type FaultExpectation =
+  /** Not one failed load request inside the window (+ grace), e.g. a node kill with retries on. */
+  | { readonly kind: "zero-failures"; readonly graceMs?: number }
+  /** Failures only inside the window (+ grace), at most maxFailures. */
+  | { readonly kind: "budget"; readonly maxFailures: number; readonly graceMs?: number }
+  /** The proxy keeps serving (from cache) while the datastore is away: no failed load request;
+   * Admin writes in the window fail cleanly (fail/info) or succeed and propagate, never get lost. */
+  | { readonly kind: "proxy-unaffected"; readonly graceMs?: number };
+
+/** One injected fault (op "fault"): what, where, with which parameters, and what it may do. */
+export interface FaultValue {
+  readonly id: string;
+  /** "kill", "stop", "pause", "restart", "extra-node", "datastore-restart", "latency", "bandwidth", "timeout", "reset-peer", "partition". */
+  readonly kind: string;
+  /** In words: "node blue-1", "cluster green", "all nodes", "datastore". */
+  readonly target: string;
+  /** Kong nodes the fault acts on (empty for the datastore itself). */
+  readonly nodes: readonly string[];
+  readonly params: Readonly<Record<string, number | string | boolean>>;
+  /** When it was scheduled, in words ("phase Shift +2000ms", "step 50% +500ms", "at 30000ms"). */
+  readonly at: string;
+  readonly expect: FaultExpectation;
+  /** Set on the completion: what recovery did ("restarted, back in rotation after 1800ms"). */
+  readonly outcome?: string;
+}
+
+/** The resolved schedule of a chaos run, recorded once so the run can be reproduced. */
+export interface ChaosScheduleValue {
+  readonly seed: number;
+  readonly faults: readonly { readonly id: string; readonly kind: string; readonly target: string; readonly at: string; readonly expect: FaultExpectation }[];
+  /** The load balancer's settings (retries, health checks, timeout, error budget). */
+  readonly loadBalancer: Readonly<Record<string, unknown>>;
+  /** Kong nodes and migration commands reach the datastore through Toxiproxy. */
+  readonly toxiproxy: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 7: records of the cold old node, the rebuild, old-shaped data after finish and the finish gate.
+
+/** What one probe sent straight to a node answered (null status: no answer). */
+export interface ProbeAnswerValue { readonly probe: string; readonly status: number | null; readonly fromUpstream: boolean; readonly error?: string }
+
+export interface ProbeAnswersValue {
+  readonly node: string;
+  readonly cluster: Cluster;
+  /** cold-start: an old node started after `up`; rebuild: a running old node after an unrelated config change; old-after-finish: the old node started after finish. */
+  readonly purpose: "cold-start" | "rebuild" | "old-after-finish";
+  /** In words, what was done first ("created and deleted route kuh-rebuild-1 and its key-auth plugin"). */
+  readonly detail?: string;
+  readonly answers: readonly ProbeAnswerValue[];
+}
+
+/** Entity key "consumers/<id>" -> the Admin API's JSON body. */
+export interface EntityStateValue { readonly label: string; readonly cluster: Cluster; readonly node: string; readonly entities: Readonly<Record<string, Readonly<Record<string, unknown>>>> }
+
+export interface EntityAfterFinishValue {
+  readonly entity: string;
+  readonly node: string;
+  readonly get: { readonly status: number; readonly body: unknown };
+  /** The PATCH of the body GET returned (without id, created_at, updated_at); absent when GET failed. */
+  readonly patch?: { readonly status: number; readonly body: unknown };
+}
+
+/** One port of one old node, probed with a real connection. */
+export interface PortProbeValue { readonly url: string; readonly answered: boolean; readonly detail: string }
+export interface OldNodeProbeValue { readonly node: string; readonly proxy: PortProbeValue; readonly admin: PortProbeValue; readonly inHarnessList: boolean }
+export interface OldNodeGateValue { readonly nodes: readonly OldNodeProbeValue[]; readonly answering: readonly string[] }
+
+// ---------------------------------------------------------------------------------------------
+// Issue 7: migrations killed and re-run, compared with a clean run.
+
+/** One entity table of a data fingerprint. `detail`: row key -> column -> short hash (absent past ROW_DETAIL_LIMIT rows). */
+export interface TableFingerprint {
+  readonly rows: number;
+  /** Hash over every row's configuration (timestamp columns left out). */
+  readonly configHash: string;
+  /** Unique key ("username", "id", "key") -> its values, sorted. */
+  readonly uniqueKeys: Readonly<Record<string, readonly string[]>>;
+  readonly detail?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+export interface DataFingerprint { readonly strategy: "postgres" | "cassandra"; readonly tables: Readonly<Record<string, TableFingerprint>> }
+export interface DataFingerprintValue { readonly label: string; readonly fingerprint: DataFingerprint }
+
+/** The datastore's state at one point: schema_meta and the data fingerprint. */
+export interface DatastoreState { readonly schemaMeta: readonly SchemaMetaRow[]; readonly fingerprint: DataFingerprint }
+
+/** One migration command the recovery ran, and what it said. */
+export interface RecoveryRun {
+  readonly command: "up" | "finish" | "list";
+  readonly exitCode: number | null;
+  /** The first line of its output that says what happened ("Database is already up-to-date", "aborted: …", "Error: …"). */
+  readonly line: string;
+  readonly aborted: boolean;
+}
+
+export interface MigrationRecoveryValue {
+  /** The fault: which command, how it was killed ("crash", "sigkill", "client-timeout") and where ("before-record", "halfway"). */
+  readonly fault: { readonly command: "up" | "finish"; readonly kind: string; readonly point: string; readonly exitCode: number | null; readonly line: string };
+  /** Re-runs until the state settled; every aborted run is followed by a `list` (a state check). */
+  readonly reruns: readonly RecoveryRun[];
+  /** The clean run's state after the same command, on a datastore seeded the same way. */
+  readonly reference: DatastoreState;
+  readonly recovered: DatastoreState;
+  /** `up` and `finish` run again once the procedure is complete: each must change nothing. */
+  readonly noop: readonly RecoveryRun[];
+  /** The procedure complete (after finish), before and after the no-op runs. */
+  readonly beforeNoop: DatastoreState;
+  readonly afterNoop: DatastoreState;
+  /** The clean run's final state (after its finish). */
+  readonly referenceFinal: DatastoreState;
+}
+
+/** Several `up` runs started at once, then `list` and the datastore's state. */
+export interface ConcurrentUpsValue {
+  readonly runs: readonly (RecoveryRun & { readonly migrated: boolean })[];
+  readonly list: RecoveryRun;
+  readonly listExitCode: number | null;
+  readonly state: DatastoreState;
+}

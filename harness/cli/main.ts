@@ -9,7 +9,7 @@ import { labCommand } from "./commands/lab.ts";
 import { listCommand } from "./commands/list.ts";
 import { PLAN_FLAG_SPEC, PLAN_HELP, planCommand } from "./commands/plan.ts";
 import { parseRunFlags, RUN_FLAG_SPEC, RUN_HELP, runCommand } from "./commands/run.ts";
-import { runPathCommand } from "./commands/run-path.ts";
+import { RUN_PATH_HELP, runPathCommand } from "./commands/run-path.ts";
 import { reportError } from "./console.ts";
 import { ExitCode } from "./exit-codes.ts";
 
@@ -21,9 +21,7 @@ const USAGE = `Usage: kong-upgrade-harness <command> [options]
 Commands:
   lab [--check]    bring up the Docker engine, images and tools the harness needs (--check: only report)
 ${RUN_HELP}
-  run --path --from X --to Y [--datastore D] [--image-template kong:{version}] [--releases 1.5.1,...] [run flags]
-                   run the seed's upgrade path hop by hop (each hop's scenario, its own report under
-                   --report-dir) and write path.json with a verdict per hop and overall
+${RUN_PATH_HELP}
   list             the scenarios, with one-line descriptions
 ${PLAN_HELP}
   check <run-dir>  re-run every check offline from a run's files and rewrite its report
@@ -45,7 +43,11 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
         return await labCommand({ check: values.check });
       }
       case "run": {
-        if (rest.includes("--path")) return await runPath(rest);
+        if (rest.includes("--help") || rest.includes("-h")) {
+          process.stdout.write(`Usage: kong-upgrade-harness run ...\n\n${RUN_HELP}\n${RUN_PATH_HELP}\n`);
+          return ExitCode.Ok;
+        }
+        if (rest.includes("--path")) return await runPathCommand(rest);
         const { values, positionals } = parseArgs({ args: [...rest], options: RUN_FLAG_SPEC, strict: true, allowPositionals: true });
         if (positionals.length !== 1) throw new InvalidConfigError(["`run` takes exactly one scenario file"], { hint: "run `kong-upgrade-harness list` to see the scenarios" });
         return await runCommand({ scenario: positionals[0]!, ...parseRunFlags(values) });
@@ -83,18 +85,6 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
     }
     return reportError(err);
   }
-}
-
-const PATH_FLAG_SPEC = { path: { type: "boolean" }, from: { type: "string" }, to: { type: "string" }, "image-template": { type: "string" }, releases: { type: "string" } } as const;
-
-/** `run --path`: its own flags, and the run flags passed on to every hop (validated here first). */
-async function runPath(args: readonly string[]): Promise<ExitCode> {
-  const { values } = parseArgs({ args: [...args], options: { ...RUN_FLAG_SPEC, ...PATH_FLAG_SPEC }, strict: true });
-  const own = new Set(["path", "from", "to", "image-template", "releases", "datastore", "report-dir", "old", "new"]);
-  if (values.old !== undefined || values.new !== undefined) throw new InvalidConfigError(["`run --path` takes --from and --to, not --old and --new"]);
-  parseRunFlags(values);
-  const passThrough = Object.entries(values).filter(([k, v]) => !own.has(k) && v !== undefined).flatMap(([k, v]) => [`--${k}`, String(v)]);
-  return runPathCommand({ from: values.from, to: values.to, datastore: values.datastore, imageTemplate: values["image-template"], releases: values.releases, reportDir: values["report-dir"], passThrough });
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

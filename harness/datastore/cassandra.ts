@@ -3,7 +3,7 @@
 import cassandra from "cassandra-driver";
 import { GenericContainer, Wait, type StartedNetwork, type StartedTestContainer } from "testcontainers";
 import type { SchemaMetaRow, Snapshot, TableSnapshot } from "../checks/index.ts";
-import type { StartedDatastore } from "./types.ts";
+import type { DatastoreEndpoint, StartedDatastore } from "./types.ts";
 
 export const CASSANDRA_ALIAS = "kong-cassandra";
 const CQL_PORT = 9042;
@@ -43,9 +43,9 @@ export class StartedCassandraDatastore implements StartedDatastore {
     readonly network: StartedNetwork, readonly keyspace: string,
   ) {}
 
-  kongEnv(): Record<string, string> {
+  kongEnv(via: DatastoreEndpoint = this.endpoint()): Record<string, string> {
     return {
-      KONG_DATABASE: "cassandra", KONG_CASSANDRA_CONTACT_POINTS: CASSANDRA_ALIAS, KONG_CASSANDRA_PORT: String(CQL_PORT),
+      KONG_DATABASE: "cassandra", KONG_CASSANDRA_CONTACT_POINTS: via.host, KONG_CASSANDRA_PORT: String(via.port),
       KONG_CASSANDRA_KEYSPACE: this.keyspace, KONG_CASSANDRA_LOCAL_DATACENTER: DC,
     };
   }
@@ -85,6 +85,13 @@ export class StartedCassandraDatastore implements StartedDatastore {
       rowCounts[name] = Number(r.first()?.get("count") ?? 0);
     }
     return { tables, rowCounts };
+  }
+
+  endpoint(): DatastoreEndpoint { return { host: CASSANDRA_ALIAS, port: CQL_PORT }; }
+
+  /** The driver's host port goes stale on restart (new mapping): the harness's own reads are for before or after a run's faults. */
+  async restart(): Promise<void> {
+    await this.container.restart({ timeout: 30_000 });
   }
 
   async stop(): Promise<void> {

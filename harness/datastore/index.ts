@@ -1,3 +1,4 @@
 export * from "./postgres.ts";
 export * from "./types.ts";
 export * from "./cassandra.ts";
+export * from "./fingerprint.ts";

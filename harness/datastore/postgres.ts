@@ -4,7 +4,7 @@ import { PostgreSqlContainer, type StartedPostgreSqlContainer } from "@testconta
 import pg from "pg";
 import type { StartedNetwork } from "testcontainers";
 import type { SchemaMetaRow, Snapshot, TableSnapshot } from "../checks/index.ts";
-import type { StartedDatastore } from "./types.ts";
+import type { DatastoreEndpoint, StartedDatastore } from "./types.ts";
 
 export const POSTGRES_ALIAS = "kong-database";
 
@@ -38,9 +38,9 @@ export class StartedPostgresDatastore implements StartedDatastore {
     private readonly user: string, private readonly password: string, readonly database: string,
   ) {}
 
-  kongEnv(): Record<string, string> {
+  kongEnv(via: DatastoreEndpoint = this.endpoint()): Record<string, string> {
     return {
-      KONG_DATABASE: "postgres", KONG_PG_HOST: POSTGRES_ALIAS, KONG_PG_PORT: "5432",
+      KONG_DATABASE: "postgres", KONG_PG_HOST: via.host, KONG_PG_PORT: String(via.port),
       KONG_PG_USER: this.user, KONG_PG_PASSWORD: this.password, KONG_PG_DATABASE: this.database,
     };
   }
@@ -86,6 +86,13 @@ export class StartedPostgresDatastore implements StartedDatastore {
       rowCounts[name] = Number(r?.n ?? 0);
     }
     return { tables, rowCounts };
+  }
+
+  endpoint(): DatastoreEndpoint { return { host: POSTGRES_ALIAS, port: 5432 }; }
+
+  /** Host ports change on restart; testcontainers re-reads them, and query() reads them per call. */
+  async restart(): Promise<void> {
+    await this.container.restart({ timeout: 10_000 });
   }
 
   async stop(): Promise<void> {

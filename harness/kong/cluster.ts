@@ -7,18 +7,24 @@ export type ClusterName = "blue" | "green";
 
 export interface WriteGate { allowed: boolean; reason?: string }
 
+/** Extra KONG_* variables for one node, decided when it starts (e.g. its own route to the datastore through Toxiproxy). */
+export type NodeEnv = (node: string) => Promise<Readonly<Record<string, string>>>;
+
 export class KongCluster {
   private tuning: KongTuning = DEFAULT_TUNING;
   private perNodeFaults: Readonly<Record<string, string>> = {};
+  private nodeEnv?: NodeEnv;
 
   constructor(readonly name: ClusterName, readonly image: string, readonly nodes: number) {}
+
+  withNodeEnv(nodeEnv: NodeEnv | undefined): this { this.nodeEnv = nodeEnv; return this; }
 
   withTuning(tuning: KongTuning): this { this.tuning = tuning; return this; }
   /** Fault switches for single nodes, by node name (e.g. {"green-1": "proxy-5xx@rate=0.01"}). */
   withNodeFaults(faults: Readonly<Record<string, string>>): this { this.perNodeFaults = faults; return this; }
 
   async start(datastore: StartedDatastore, writeGate: () => WriteGate = () => ({ allowed: true })): Promise<StartedKongCluster> {
-    const cluster = new StartedKongCluster(this.name, this.image, datastore, this.tuning, this.perNodeFaults, writeGate);
+    const cluster = new StartedKongCluster(this.name, this.image, datastore, this.tuning, this.perNodeFaults, writeGate, this.nodeEnv);
     try {
       for (let i = 1; i <= this.nodes; i++) await cluster.addNode();
     } catch (err) {
@@ -37,6 +43,7 @@ export class StartedKongCluster implements AsyncDisposable {
     readonly name: ClusterName, readonly image: string, private readonly datastore: StartedDatastore,
     private readonly tuning: KongTuning, private readonly perNodeFaults: Readonly<Record<string, string>>,
     private readonly writeGate: () => WriteGate,
+    private readonly nodeEnv?: NodeEnv,
   ) {}
 
   nextNodeName(): string { return `${this.name}-${this.counter + 1}`; }
@@ -45,8 +52,9 @@ export class StartedKongCluster implements AsyncDisposable {
   async addNode(): Promise<StartedKongContainer> {
     const name = `${this.name}-${++this.counter}`;
     const faults = [this.tuning.faults, this.perNodeFaults[name]].filter(Boolean).join(",");
+    const extraEnv = this.nodeEnv ? { ...this.tuning.extraEnv, ...(await this.nodeEnv(name)) } : this.tuning.extraEnv;
     const node = await new KongContainer(this.image, name).withDatastore(this.datastore)
-      .withTuning({ ...this.tuning, faults: faults || undefined }).start();
+      .withTuning({ ...this.tuning, faults: faults || undefined, ...(extraEnv ? { extraEnv } : {}) }).start();
     this.nodes.push(node);
     return node;
   }

@@ -6,10 +6,17 @@ import {
   BLUE_GREEN_CHECKS, F, RUN_FILES, loadRunContext, runChecks,
   type Check, type CheckContext, type CheckResult, type NodeLogValue, type Op, type OldNodeStartValue, type PhaseDiff,
 } from "../checks/index.ts";
-import { writeReportSync, type AdminSummary, type MigrationOutput, type Report, type ReportInput } from "./report.ts";
+import { writeReportSync, type AdminSummary, type ChaosSummary, type MigrationOutput, type Report, type ReportInput } from "./report.ts";
 import { requestTables } from "./tables.ts";
 
-type Analysis = Required<Pick<ReportInput, "checks" | "phases" | "steps" | "migrations" | "schemaDiffs" | "nodeLogs">> & { admin?: AdminSummary };
+type Analysis = Required<Pick<ReportInput, "checks" | "phases" | "steps" | "migrations" | "schemaDiffs" | "nodeLogs">> & { admin?: AdminSummary; chaos?: ChaosSummary };
+
+/** The fault-expectations check's data, when the run had a fault schedule. */
+function chaosSummary(results: readonly CheckResult[]): ChaosSummary | undefined {
+  const d = dataOf(results, "fault-expectations") as Partial<ChaosSummary> | undefined;
+  if (!d?.faults) return undefined;
+  return { seed: d.seed ?? 0, toxiproxy: d.toxiproxy ?? false, loadBalancer: d.loadBalancer ?? {}, faults: d.faults, failedOutsideWindows: d.failedOutsideWindows ?? 0 };
+}
 
 const dataOf = (results: readonly CheckResult[], id: string): Readonly<Record<string, unknown>> | undefined => results.find((r) => r.id === id)?.data;
 
@@ -47,6 +54,7 @@ export async function analyzeRun(ctx: CheckContext, checks: readonly Check[] = B
   const { results } = await runChecks(checks, ctx);
   const tables = await requestTables(ctx, achievedWeights(results));
   const admin = adminSummary(results);
+  const chaos = chaosSummary(results);
   return {
     checks: results,
     phases: tables.phases,
@@ -55,6 +63,7 @@ export async function analyzeRun(ctx: CheckContext, checks: readonly Check[] = B
     schemaDiffs: ((dataOf(results, "schema-only-adds")?.diffs ?? []) as PhaseDiff[]),
     nodeLogs: nodeLogs(ctx.history),
     ...(admin ? { admin } : {}),
+    ...(chaos ? { chaos } : {}),
   };
 }
 

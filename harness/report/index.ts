@@ -1,7 +1,10 @@
 // The report area's import surface: report.json (always written), the console summary, and the
 // offline re-check.
 export { REPORT_SCHEMA_VERSION, assembleReport, verdictOf, writeReport, writeReportSync } from "./report.ts";
-export type { AdminSummary, ImageUse, MigrationOutput, Report, ReportInput } from "./report.ts";
+export type { AdminSummary, ChaosSummary, ImageUse, MigrationOutput, Report, ReportInput } from "./report.ts";
+export { hopAsReport, hopCheckId, hopReport, pathChecks } from "./path-report.ts";
+export { isPathRun, recheckPath } from "./path-recheck.ts";
+export type { HopMeta, HopReport } from "./path-report.ts";
 export { formatSummary } from "./summary.ts";
 export type { SummaryOptions } from "./summary.ts";
 export { analyzeRun, recheck } from "./analyze.ts";

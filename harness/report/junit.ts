@@ -2,6 +2,7 @@
 // one an <error>, each with its message and evidence). A run in which no check ran gets a single
 // "checks-ran" error case, so CI never shows an empty green suite.
 import type { CheckResult } from "../checks/index.ts";
+import { hopAsReport, pathChecks } from "./path-report.ts";
 import type { Report } from "./report.ts";
 
 const XML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
@@ -55,4 +56,12 @@ export function renderJunit(suites: readonly JunitSuite[], name = "kong-upgrade-
   const time = suites.reduce((a, s) => a + (s.report.timings.durationMs ?? 0), 0) / 1000;
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xmlEscape(name)}" tests="${sum("tests")}" failures="${sum("failures")}" errors="${sum("errors")}" time="${time.toFixed(3)}">\n`
     + `${parts.map((p) => p.xml).join("\n")}\n</testsuites>\n`;
+}
+
+/** A path's suites: one per hop, its test cases named like the report's checks (`hop-1-zero-failed-requests`). */
+export function hopSuites(report: Report): JunitSuite[] {
+  return (report.hops ?? []).map((h) => ({
+    name: `hop ${h.index}: ${suiteName({ ...hopAsReport(h, report), scenario: h.procedure })}`,
+    report: { ...hopAsReport(h, report), checks: pathChecks([h]) },
+  }));
 }

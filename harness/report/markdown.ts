@@ -1,6 +1,7 @@
 // summary.md: a short Markdown summary of a run for CI job summaries (GitHub's step summary) and
 // pull-request comments: verdict, stand-in warning, failing checks, steps, propagation lag.
 import { reportView, worstPhaseP99 } from "./html/report-view.ts";
+import { hopsMarkdown } from "./hops-markdown.ts";
 import type { Report } from "./report.ts";
 
 const MESSAGE_WIDTH = 300;
@@ -36,6 +37,7 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   const lag = v.admin?.lagMs.all;
   out.push(`${n(c.fail)} failed, ${n(c.unknown)} unknown, ${n(c.pass)} passed checks · ${req} · worst p99 old ${ms(p99.blue)} / new ${ms(p99.green)}`
     + `${lag ? ` · propagation lag p99 ${ms(lag.p99)}` : ""}${v.downtimeMs !== null ? ` · downtime ${ms(v.downtimeMs)}` : ""} · run time ${report.timings.durationMs === null ? "–" : `${(report.timings.durationMs / 1000).toFixed(0)} s`}`, "");
+  out.push(...hopsMarkdown(report));
   if (report.checks.length) {
     out.push("| check | status | message |", "|---|---|---|");
     const ordered = [...v.failedChecks, ...report.checks.filter((x) => x.status === "pass")];
@@ -47,6 +49,14 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
     for (const s of report.steps) {
       const f = Object.entries(s.failures).map(([k, x]) => `${x} ${k}`).join(", ") || "0";
       out.push(`| ${s.plannedWeight}% | ${s.achievedWeight === null ? "–" : `${s.achievedWeight.toFixed(1)}%`} | ${n(s.requests)} | ${f} | ${ms(s.latencyMs.blue?.p99)} | ${ms(s.latencyMs.green?.p99)} |`);
+    }
+    out.push("", "</details>", "");
+  }
+  if (report.chaos) {
+    out.push(`<details><summary>Faults (seed ${report.chaos.seed})</summary>`, "", "| fault | what | expectation | failed / requests | retried | outcome |", "|---|---|---|---:|---:|---|");
+    for (const f of report.chaos.faults) {
+      const expect = f.expect.kind === "budget" ? `budget ≤ ${f.expect.maxFailures}` : f.expect.kind;
+      out.push(`| ${ICON[f.verdict] ?? f.verdict} \`${f.id}\` | ${mdCell(`${f.kind} ${f.target}, ${f.at}`)} | ${expect} | ${n(f.failures)} / ${n(f.requests)} | ${n(f.retried)} | ${mdCell(f.problem ?? f.outcome)} |`);
     }
     out.push("", "</details>", "");
   }

@@ -5,8 +5,10 @@ import { appendFileSync, existsSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RUN_FILES, readExpectations, requestsFile, type CheckExpectations } from "../checks/index.ts";
 import { readReport, reportView, renderHtml, timelineSeries, type TimelineSeries } from "./html/index.ts";
-import { renderJunit, suiteName } from "./junit.ts";
+import { hopSuites, renderJunit, suiteName } from "./junit.ts";
 import { renderMarkdown } from "./markdown.ts";
+import { hopTimeline } from "./html/hops-section.ts";
+import { hopAsReport } from "./path-report.ts";
 import type { Report } from "./report.ts";
 
 export const REPORT_FILES = { html: "report.html", junit: "junit.xml", markdown: "summary.md" } as const;
@@ -51,6 +53,18 @@ async function series(runDir: string, report: Report, warnings: string[]): Promi
   return { series: await timelineSeries(requestsFile(file)(), expectations.baseline, runSeconds(report)), expectations };
 }
 
+/** Each hop's timeline from its own folder (a path's run); a hop without one is left out with a warning. */
+async function hopTimelinesOf(runDir: string, report: Report, warnings: string[]): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  for (const h of report.hops ?? []) {
+    if (!h.ran) continue;
+    const view = reportView(hopAsReport(h, report));
+    const { series: hs, expectations } = await series(join(runDir, h.dir), view.report, warnings);
+    if (hs) out.set(h.index, hopTimeline(view, h.index, hs, expectations?.nodes ?? { blue: [], green: [] }));
+  }
+  return out;
+}
+
 /**
  * Renders report.html, junit.xml and summary.md into `runDir` from its report.json (+ run files),
  * and appends summary.md to `stepSummaryPath` when given. Throws InvalidConfigError when
@@ -59,14 +73,17 @@ async function series(runDir: string, report: Report, warnings: string[]): Promi
 export async function renderReports(runDir: string, options: RenderOptions = {}): Promise<RenderedReports> {
   const report = readReport(join(runDir, RUN_FILES.report));
   const warnings: string[] = [];
-  const { series: s, expectations } = await series(runDir, report, warnings);
+  // A path's top level has no run files of its own: its hops' folders have them.
+  const { series: s, expectations } = report.hops?.length ? { series: null, expectations: null } : await series(runDir, report, warnings);
   const nodes = expectations?.nodes ?? { blue: [], green: [] };
   const html = join(runDir, REPORT_FILES.html);
   const junit = join(runDir, REPORT_FILES.junit);
   const markdown = join(runDir, REPORT_FILES.markdown);
   const missing = warnings.find((w) => w.startsWith("no timeline: "))?.slice("no timeline: ".length);
-  writeAtomic(html, renderHtml({ view: reportView(report), series: s, nodes, ...(missing ? { seriesMissing: missing } : {}) }));
-  writeAtomic(junit, renderJunit([{ name: suiteName(report), report }]));
+  const hopTimelines = await hopTimelinesOf(runDir, report, warnings);
+  const why = report.hops?.length ? "a path's timelines are drawn per hop, in Hops above" : missing;
+  writeAtomic(html, renderHtml({ view: reportView(report), series: s, nodes, ...(why ? { seriesMissing: why } : {}), hopTimelines }));
+  writeAtomic(junit, renderJunit(report.hops?.length ? hopSuites(report) : [{ name: suiteName(report), report }]));
   const md = renderMarkdown(report, { htmlPath: html });
   writeAtomic(markdown, md);
   if (options.stepSummaryPath) appendFileSync(options.stepSummaryPath, md);

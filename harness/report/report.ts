@@ -3,10 +3,12 @@
 // call from a `finally` or a signal handler (synchronous, atomic rename, never throws for bad data).
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { RUN_FILES, worst, type CheckResult, type NodeLogValue, type PhaseDiff, type Quantiles } from "../checks/index.ts";
+import { RUN_FILES, worst, type CheckResult, type FaultRow, type NodeLogValue, type PhaseDiff, type Quantiles } from "../checks/index.ts";
+import type { HopReport } from "./path-report.ts";
 import type { PhaseRow, StepRow } from "./tables.ts";
 
-export const REPORT_SCHEMA_VERSION = 1;
+/** 2: v1 plus the optional `hops` of a multi-hop path; every v1 field keeps its meaning. */
+export const REPORT_SCHEMA_VERSION = 2;
 
 export interface ImageUse {
   /** "old", "new", "datastore", "load-balancer", ... */
@@ -45,6 +47,16 @@ export interface MigrationOutput {
   readonly problems: readonly string[];
 }
 
+/** A chaos run: its seed, the load balancer's settings, and each fault with what it did. */
+export interface ChaosSummary {
+  readonly seed: number;
+  readonly toxiproxy: boolean;
+  readonly loadBalancer: Readonly<Record<string, unknown>>;
+  readonly faults: readonly FaultRow[];
+  /** Load requests that failed outside every fault window. */
+  readonly failedOutsideWindows: number;
+}
+
 /** Everything a report may hold; all optional, so a partial run can still be reported. */
 export interface ReportInput {
   readonly runId?: string;
@@ -66,6 +78,10 @@ export interface ReportInput {
   /** Harness errors met on the way (a report is still written). */
   readonly errors?: readonly string[];
   readonly recheckedAt?: string;
+  /** The hops of a multi-hop path, in order (`run --path`). */
+  readonly hops?: readonly HopReport[];
+  /** A chaos run's fault schedule, load balancer settings and what each fault did (from fault-expectations). */
+  readonly chaos?: ChaosSummary;
 }
 
 export interface Report {
@@ -92,6 +108,9 @@ export interface Report {
   readonly errors: readonly string[];
   readonly generatedAt: string;
   readonly recheckedAt: string | null;
+  /** Only in a multi-hop path's report: each hop's versions, procedure, checks and verdict. */
+  readonly hops?: readonly HopReport[];
+  readonly chaos?: ChaosSummary;
 }
 
 export function verdictOf(checks: readonly CheckResult[], interrupted: boolean): "pass" | "fail" {
@@ -134,6 +153,8 @@ export function assembleReport(input: ReportInput, now: Date = new Date()): Repo
     errors: input.errors ?? [],
     generatedAt: now.toISOString(),
     recheckedAt: input.recheckedAt ?? null,
+    ...(input.hops ? { hops: input.hops } : {}),
+    ...(input.chaos ? { chaos: input.chaos } : {}),
   };
 }
 

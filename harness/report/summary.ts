@@ -49,6 +49,11 @@ export function formatSummary(report: Report, options: SummaryOptions = {}): str
     const lag = a.lagMs.all ? `lag p50 ${Math.round(a.lagMs.all.p50)} ms, p99 ${Math.round(a.lagMs.all.p99)} ms, max ${Math.round(a.lagMs.all.max)} ms` : "no lag measured";
     out.push("", `admin writes: ${num(a.writes)} (${num(a.ok)} ok, ${num(a.failed)} failed, ${num(a.unknown)} unknown); ${lag}${a.boundMs !== null ? ` (bound ${a.boundMs} ms)` : ""}`);
   }
+  if (report.chaos) {
+    out.push("", `faults (seed ${report.chaos.seed}; ${num(report.chaos.failedOutsideWindows)} failed requests outside their windows):`);
+    out.push(...table([["fault", "what", "expect", "failed/requests", "retried", "verdict"],
+      ...report.chaos.faults.map((f) => [f.id, `${f.kind} ${f.target}`, f.expect.kind === "budget" ? `budget <= ${f.expect.maxFailures}` : f.expect.kind, `${num(f.failures)}/${num(f.requests)}`, num(f.retried), f.state === "recovered" ? f.verdict : `${f.verdict} (${f.state})`])]));
+  }
   for (const e of report.errors) out.push(`error: ${e}`);
   const c = report.counts;
   out.push("", `verdict: ${report.verdict.toUpperCase()} (${c.fail} failed, ${c.unknown} unknown, ${c.pass} passed)${options.reportPath ? `; report: ${options.reportPath}` : ""}`);

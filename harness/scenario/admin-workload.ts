@@ -2,9 +2,12 @@
 // through one cluster's Admin API, and a verifier that watches every node's proxy until each write
 // shows there. Both only record ops; the admin-writes-propagated check judges them afterwards.
 import { AdminWriteRefusedError, type KongAdminClient, type WriteMethod } from "../kong/admin-client.ts";
-import { F, WRITE_REFUSED, type AdminWriteValue, type Cluster, type History, type ObservationValue } from "../checks/index.ts";
+import { F, WRITE_NOT_SENT, WRITE_REFUSED, type AdminWriteValue, type Cluster, type History, type ObservationValue } from "../checks/index.ts";
 import { sendProbe } from "./probes.ts";
 import type { Probe } from "./seed.ts";
+
+const NOT_SENT = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH"]);
+const notSent = (err: unknown): boolean => err instanceof Error && NOT_SENT.has(String((err as { code?: unknown }).code));
 
 export interface WatchedNode { readonly name: string; readonly cluster: Cluster; proxyUrl(): string }
 
@@ -45,6 +48,13 @@ export function plannedWrites(n: number, first = 1): PlannedWrite[] {
   if (n - 4 >= first) writes.push({ entity: `routes/w${n - 4}`, action: "delete", method: "DELETE", path: `/routes/w${n - 4}`, expect: { probe: look(`w${n - 4}-gone`, `/w${n - 4}-v2/`), status: 404 } });
   return writes;
 }
+
+/**
+ * Cycles used by earlier runs on the same datastore (a path's earlier hops): their entities are
+ * still there, so a later hop's entity names start after them instead of colliding (409).
+ */
+let cyclesTaken = 0;
+export function setCyclesTaken(n: number): void { cyclesTaken = n; }
 
 export interface AdminWorkloadOptions {
   readonly history: History;
@@ -117,6 +127,8 @@ export class AdminWorkload {
       else if (w.adminPath) this.finalStates.set(w.entity, { adminPath: w.adminPath });
     } catch (err) {
       if (err instanceof AdminWriteRefusedError) h.fail(inv, WRITE_REFUSED, value);
+      // A refused connection sent nothing (the node is down): a definite failure, not an unknown outcome.
+      else if (notSent(err)) h.fail(inv, `${WRITE_NOT_SENT}: ${(err as Error).message}`, value);
       else h.info(inv, err instanceof Error ? err.message : String(err), value);
       return false;
     }
@@ -130,7 +142,7 @@ export class AdminWorkload {
   private async writeLoop(): Promise<void> {
     let k = 0;
     while (!this.stopped) {
-      for (const w of plannedWrites(this.cycle, this.o.firstCycle ?? 1)) {
+      for (const w of plannedWrites(this.cycle + cyclesTaken, (this.o.firstCycle ?? 1) + cyclesTaken)) {
         if (this.stopped) break;
         await this.write(w, this.o.writers[k++ % this.o.writers.length]!);
       }

@@ -22,7 +22,7 @@ export class CassandraInPlaceScenario extends ScenarioSteps {
 
   constructor(name: string, options: RunOptions, inPlace: Partial<CassandraInPlaceOptions> = {}) {
     super(name, options, CASSANDRA_IN_PLACE_CHECKS);
-    this.inPlace = { ...IN_PLACE_DEFAULTS, ...inPlace };
+    this.inPlace = { ...IN_PLACE_DEFAULTS, ...inPlace, ...(options.downtimeBudgetMs !== undefined ? { downtimeBudgetMs: options.downtimeBudgetMs } : {}) };
     const problems = [
       ...(options.datastore === "cassandra" ? [] : [`the in-place Cassandra procedure needs datastore cassandra, but it is ${options.datastore}`]),
       ...(this.inPlace.downtimeBudgetMs > 0 ? [] : [`the downtime budget must be positive, but is ${this.inPlace.downtimeBudgetMs}`]),

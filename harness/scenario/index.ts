@@ -11,3 +11,4 @@ export type { RunOptions } from "./run-options.ts";
 export { interruptActiveRun, interruptReason, requestInterrupt } from "./active-run.ts";
 export { SEED_PROBES, SEED_RATE_LIMITS } from "./seed.ts";
 export type { Probe } from "./seed.ts";
+export { MigrationChaosScenario } from "./migration-chaos.ts";

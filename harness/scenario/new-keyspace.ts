@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { F, NEW_KEYSPACE_CHECKS, type CheckExpectations } from "../checks/index.ts";
 import { StartedCassandraDatastore } from "../datastore/cassandra.ts";
+import type { StartedDatastore } from "../datastore/types.ts";
 import { InvalidConfigError } from "../errors.ts";
 import { kongEnvironment } from "../kong/kong-container.ts";
 import { runOneShot } from "../runtime/one-shot.ts";
@@ -38,7 +39,7 @@ export class NewKeyspaceScenario extends ScenarioSteps {
 
   constructor(name: string, options: RunOptions, nk: Partial<NewKeyspaceOptions> = {}) {
     super(name, options, NEW_KEYSPACE_CHECKS);
-    this.nk = { ...NEW_KEYSPACE_DEFAULTS, ...nk };
+    this.nk = { ...NEW_KEYSPACE_DEFAULTS, ...nk, ...(options.adminWritesAfterExport ? { adminWritesAfterExport: options.adminWritesAfterExport } : {}) };
     const problems = [
       ...(options.datastore === "cassandra" ? [] : [`the new-keyspace procedure needs datastore cassandra, but it is ${options.datastore}`]),
       ...(["freeze", "drift"].includes(this.nk.adminWritesAfterExport) ? [] : [`adminWritesAfterExport must be freeze or drift, but is ${String(this.nk.adminWritesAfterExport)}`]),
@@ -50,6 +51,9 @@ export class NewKeyspaceScenario extends ScenarioSteps {
   protected override expectations(): CheckExpectations {
     return { ...super.expectations(), adminWritesAfterExport: this.nk.adminWritesAfterExport };
   }
+
+  /** The new keyspace: the cluster that serves after the cut-over runs on it. */
+  override datastoreAfterUpgrade(): StartedDatastore | undefined { return this.newDatastore; }
 
   private workload(firstCycle: number): AdminWorkload {
     const blue = this.need(this.blue, "blue cluster");

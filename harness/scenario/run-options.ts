@@ -23,6 +23,10 @@ export interface RunOptions {
   readonly stepSummaryPath?: string;
   /** Kong's datastore strategy for the run. */
   readonly datastore: "postgres" | "cassandra";
+  /** Cassandra in place: the longest accepted downtime window, ms; overrides the scenario's (`--downtime-budget-ms`). */
+  readonly downtimeBudgetMs?: number;
+  /** Cassandra new keyspace: Admin writes after the export frozen or let through as drift; overrides the scenario's (`--drift-mode`). */
+  readonly adminWritesAfterExport?: "freeze" | "drift";
 }
 
 export const RUN_DEFAULTS: Omit<RunOptions, "oldImage" | "newImage"> = {
@@ -61,6 +65,8 @@ export function validateRunOptions(o: RunOptions): string[] {
   }
   if (!(o.holdMs >= 500)) problems.push(`the hold per step must be at least 500 ms, but is ${o.holdMs}`);
   if (o.datastore !== "postgres" && o.datastore !== "cassandra") problems.push(`datastore must be postgres or cassandra, but is ${String(o.datastore)}`);
+  if (o.downtimeBudgetMs !== undefined && !(Number.isInteger(o.downtimeBudgetMs) && o.downtimeBudgetMs > 0)) problems.push(`the downtime budget must be a positive whole number of ms, but is ${o.downtimeBudgetMs}`);
+  if (o.adminWritesAfterExport !== undefined && o.adminWritesAfterExport !== "freeze" && o.adminWritesAfterExport !== "drift") problems.push(`adminWritesAfterExport must be freeze or drift, but is ${String(o.adminWritesAfterExport)}`);
   if (!(o.dbUpdateFrequencyS > 0)) problems.push(`db_update_frequency must be positive, but is ${o.dbUpdateFrequencyS}`);
   return problems;
 }

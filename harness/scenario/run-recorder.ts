@@ -3,7 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { BLUE_GREEN_CHECKS, F, History, writeExpectations, type Check, type CheckExpectations, type MigrationCommandValue, type UpgradePhase } from "../checks/index.ts";
-import { analyzeRun, writeReportSync, type ImageUse, type Report } from "../report/index.ts";
+import { analyzeRun, writeReportSync, type ImageUse, type Report, type ReportInput } from "../report/index.ts";
 import { loadRunContext } from "../checks/index.ts";
 import { PROJECT_ROOT } from "../runtime/lab-state.ts";
 import { HarnessError } from "../errors.ts";
@@ -72,8 +72,8 @@ export class RunRecorder {
 
   expect(e: CheckExpectations): void { writeExpectations(this.runDir, e); }
 
-  /** Runs the checks on the files and writes report.json; safe to call with a partial run. */
-  async report(interrupted?: string): Promise<Report> {
+  /** Closes the history and runs the checks on the files: the report's content, not yet written. */
+  async analysis(interrupted?: string): Promise<ReportInput> {
     if (this.openPhase) {
       this.history.fail(this.openPhase.op, interrupted ?? "run ended during this phase");
       this.openPhase = undefined;
@@ -85,11 +85,16 @@ export class RunRecorder {
     } catch (err) {
       this.errors.push(`checks could not run: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const { report } = writeReportSync(this.runDir, {
+    return {
       ...analysis, runId: this.runDir.split("/").pop(), scenario: this.scenario, startedAt: this.startedAt, finishedAt: new Date().toISOString(),
       interrupted: interrupted !== undefined, ...(interrupted ? { interruptReason: interrupted } : {}),
       images: this.images, versions: this.versions, errors: this.errors,
-    });
+    };
+  }
+
+  /** Runs the checks on the files and writes report.json; safe to call with a partial run. */
+  async report(interrupted?: string): Promise<Report> {
+    const { report } = writeReportSync(this.runDir, await this.analysis(interrupted));
     this.reported = report;
     try {
       await renderReports(this.runDir, this.stepSummaryPath ? { stepSummaryPath: this.stepSummaryPath } : {});

@@ -8,13 +8,13 @@ import { CassandraDatastore } from "../datastore/cassandra.ts";
 import { PostgresDatastore } from "../datastore/postgres.ts";
 import type { StartedDatastore } from "../datastore/types.ts";
 import { HarnessError } from "../errors.ts";
-import { KongCluster, type StartedKongCluster, type WriteGate } from "../kong/cluster.ts";
+import { KongCluster, type NodeEnv, type StartedKongCluster, type WriteGate } from "../kong/cluster.ts";
 import type { KongTuning, StartedKongContainer } from "../kong/kong-container.ts";
 import { resolveKongImage, type KongImage } from "../kong/kong-image.ts";
 import { KongMigrations } from "../kong/migrations.ts";
 import { KongNodeExitedError } from "../kong/kong-wait.ts";
 import { startAttack, type AttackRun } from "../load/vegeta.ts";
-import type { Report } from "../report/index.ts";
+import type { Report, ReportInput } from "../report/index.ts";
 import { onCleanup, runCleanup } from "../runtime/cleanup.ts";
 import { labImage } from "../runtime/lab-state.ts";
 import { JsonlRequestSink, LoadBalancer, type StartedLoadBalancer } from "../traffic/index.ts";
@@ -62,6 +62,15 @@ export abstract class ScenarioBase {
 
   /** Runs on a datastore that is already up (its network too) and leaves it running at teardown. */
   withDatastore(datastore: StartedDatastore): this { this.sharedDatastore = datastore; return this; }
+
+  /**
+   * The datastore already holds the seeded configuration, migrated by an earlier hop of a path
+   * (`from` names it): the old cluster neither bootstraps nor seeds, it serves what was carried.
+   */
+  withCarriedData(from: string): this { this.carriedFrom = from; return this; }
+
+  /** Set by withCarriedData: which earlier hop left the data this run starts from. */
+  protected carriedFrom?: string;
 
   protected tuning(cluster: "blue" | "green"): KongTuning {
     return { dbUpdateFrequencyS: this.options.dbUpdateFrequencyS, dbUpdatePropagationS: this.options.dbUpdatePropagationS, faults: this.options.faults[cluster] };
@@ -141,7 +150,7 @@ export abstract class ScenarioBase {
   protected async startCluster(name: "blue" | "green", image: KongImage, nodes: number, writeGate?: () => WriteGate, datastore = this.need(this.datastore, "datastore")): Promise<StartedKongCluster> {
     let cluster: StartedKongCluster;
     try {
-      cluster = await new KongCluster(name, image.ref, nodes).withTuning(this.tuning(name)).withNodeFaults(this.nodeFaults()).start(datastore, writeGate);
+      cluster = await new KongCluster(name, image.ref, nodes).withTuning(this.tuning(name)).withNodeFaults(this.nodeFaults()).withNodeEnv(this.nodeEnv()).start(datastore, writeGate);
     } catch (err) {
       if (err instanceof KongNodeExitedError) {
         this.rec.history.event("harness", F.nodeLog, { node: err.node, image: image.ref, reason: `exited with code ${err.exitCode} at start`, excerpt: `${err.stdout}\n${err.stderr}`.trim().slice(-4000) });
@@ -152,8 +161,19 @@ export abstract class ScenarioBase {
     return cluster;
   }
 
+  /** Per-node KONG_* variables (the chaos scenario routes each node to the datastore through Toxiproxy); none by default. */
+  protected nodeEnv(): NodeEnv | undefined { return undefined; }
+
+  /** The load balancer's settings beyond weights, baseline and sink; a chaos scenario adds health checks and retries. */
+  protected configureLoadBalancer(lb: LoadBalancer): LoadBalancer { return lb.withErrorBudget({ maxFailures: 50 }); }
+
   /** Seeds the configuration through a cluster's Admin API; it is judged through what it serves. */
   protected async seed(cluster: StartedKongCluster): Promise<void> {
+    if (this.carriedFrom !== undefined) {
+      // Nothing is written: the checks judge the carried entities exactly as if seeded here.
+      this.rec.history.event("seeder", F.seed, { entities: SEED_PROBES.map((p) => `probe/${p.name}`), carriedFrom: this.carriedFrom });
+      return;
+    }
     await seedConfiguration(cluster.admin());
     this.rec.history.event("seeder", F.seed, { entities: SEED_PROBES.map((p) => `probe/${p.name}`) });
   }
@@ -174,11 +194,10 @@ export abstract class ScenarioBase {
   /** Load balancer in front of a cluster, and constant-rate load through it until teardown. */
   protected async startLoadOn(cluster: StartedKongCluster): Promise<StartedLoadBalancer> {
     this.sink = new JsonlRequestSink(join(this.rec.runDir, "requests.jsonl"));
-    const lb = (this.lb = await new LoadBalancer().withClock(this.rec.clock).withSink(this.sink)
+    const lb = (this.lb = await this.configureLoadBalancer(new LoadBalancer().withClock(this.rec.clock).withSink(this.sink)
       .withNodes(cluster.name, cluster.nodes.map((n) => ({ name: n.name, url: n.getProxyUrl() })))
       .withWeights(cluster.name === "blue" ? { blue: 100, green: 0 } : { blue: 0, green: 100 })
-      .withBaseline(Object.fromEntries(SEED_PROBES.map((p) => [p.name, p.expect])))
-      .withErrorBudget({ maxFailures: 50 })
+      .withBaseline(Object.fromEntries(SEED_PROBES.map((p) => [p.name, p.expect]))))
       .start());
     onCleanup("load balancer", () => lb.stop());
     const load = (this.load = startAttack({
@@ -233,7 +252,29 @@ export abstract class ScenarioBase {
     return this.tornDown;
   }
 
+  /**
+   * Ends this scenario as one hop of a multi-hop path: load stopped, checks run on the hop's files,
+   * and only what it registered after `mark` removed (the path's datastore stays). No report file:
+   * the path writes one report for every hop.
+   */
+  async endHop(mark: number, interrupted: string | undefined = interruptReason()): Promise<ReportInput> {
+    await this.stopTraffic();
+    const input = await this.rec.analysis(interrupted);
+    this.rec.errors.push(...(await runCleanup(mark)));
+    return input;
+  }
+
+  /** The datastore the upgraded cluster runs on when the procedure is done (the next hop's). */
+  datastoreAfterUpgrade(): StartedDatastore | undefined { return this.datastore; }
+
   private async doTearDown(interrupted?: string): Promise<Report> {
+    await this.stopTraffic();
+    const report = await this.rec.report(interrupted);
+    this.rec.errors.push(...(await runCleanup()));
+    return report;
+  }
+
+  private async stopTraffic(): Promise<void> {
     if (this.load) {
       this.load.stop();
       const summary = await this.load.done.catch((err: unknown) => { this.rec.errors.push(`load: ${String(err)}`); return undefined; });
@@ -242,8 +283,5 @@ export abstract class ScenarioBase {
     }
     await this.lb?.stop().catch((err: unknown) => this.rec.errors.push(`load balancer: ${String(err)}`));
     await this.sink?.close().catch((err: unknown) => this.rec.errors.push(`requests.jsonl: ${String(err)}`));
-    const report = await this.rec.report(interrupted);
-    this.rec.errors.push(...(await runCleanup()));
-    return report;
   }
 }

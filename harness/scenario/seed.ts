@@ -43,6 +43,9 @@ export const SEED_PROBES: readonly Probe[] = [
 /** The rate limit on /limited, shared by every node through the datastore (policy `cluster`). */
 export const SEED_RATE_LIMITS = [{ probe: "rate-limited", perSecond: 5 }] as const;
 
+/** Probes that present a key-auth credential the seed created before `up` and must get 200 (one of them on a consumer with only a custom_id). */
+export const CREDENTIAL_PROBES: readonly string[] = SEED_PROBES.filter((p) => "apikey" in p.headers && p.expect.length === 1 && p.expect[0] === 200).map((p) => p.name);
+
 async function must(admin: KongAdminClient, method: "POST" | "PUT", path: string, body: unknown): Promise<{ id: string }> {
   const res = await admin.write<{ id: string }>(method, path, body);
   if (res.status !== 201 && res.status !== 200) {

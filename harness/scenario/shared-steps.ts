@@ -1,7 +1,7 @@
 // Steps that several procedures share, each recording into the run's history exactly as the
 // blue/green procedure did: `kong migrations up` / `finish` with their expectations, the weight
 // shift, the checks after finish and an old node started after finish. Phases are the caller's.
-import { F, type OldNodeStartValue } from "../checks/index.ts";
+import { DEFAULT_UP_LATENCY, F, type CheckExpectations, type OldNodeStartValue, type ProbeAnswersValue } from "../checks/index.ts";
 import type { StartedDatastore } from "../datastore/types.ts";
 import type { WriteGate } from "../kong/cluster.ts";
 import { KongContainer } from "../kong/kong-container.ts";
@@ -11,11 +11,35 @@ import { interruptSignal, progress } from "./active-run.ts";
 import { AdminWorkload } from "./admin-workload.ts";
 import { answerMatches, probeAll } from "./probes.ts";
 import { ScenarioBase, ScenarioStepError } from "./scenario-base.ts";
-import { SEED_PROBES } from "./seed.ts";
+import { CREDENTIAL_PROBES, SEED_PROBES } from "./seed.ts";
+import { describeAnswering, probeOldNodes, type OldNodeEndpoints } from "./old-node-gate.ts";
+import { probeColdOldNode, probeRebuiltOldNode } from "./old-node-probes.ts";
+import type { StartedKongContainer } from "../kong/kong-container.ts";
+
+/** Load on the old cluster before `up`: the baseline latency old-latency-during-up compares with. */
+const BASELINE_LOAD_MS = 1_500;
 
 export abstract class ScenarioSteps extends ScenarioBase {
   /** Set once `kong migrations finish` succeeded: the new cluster's Admin API may take writes. */
   protected finished = false;
+  /** Every old node the harness started, with the ports it had: the finish gate probes them all. */
+  private readonly oldEndpoints = new Map<string, OldNodeEndpoints>();
+  /** Old-cluster latency bound during `up` (old-latency-during-up). */
+  private upLatency: { multiple: number; floorMs: number } = { ...DEFAULT_UP_LATENCY };
+
+  /** Old-cluster p99 during `up` may be at most `multiple` x the baseline p99 (never below `floorMs`). */
+  withUpLatencyBound(bound: { multiple: number; floorMs?: number }): this {
+    this.upLatency = { multiple: bound.multiple, floorMs: bound.floorMs ?? DEFAULT_UP_LATENCY.floorMs };
+    return this;
+  }
+
+  protected override expectations(): CheckExpectations {
+    return { ...super.expectations(), upLatency: this.upLatency, credentialProbes: CREDENTIAL_PROBES };
+  }
+
+  protected rememberOldNode(node: StartedKongContainer): void {
+    this.oldEndpoints.set(node.name, { node: node.name, proxyUrl: node.getProxyUrl(), adminUrl: node.getAdminUrl() });
+  }
 
   /**
    * Setup and Baseline of every upgrade: datastore and upstream up, the old image's bootstrap, the
@@ -26,9 +50,10 @@ export abstract class ScenarioSteps extends ScenarioBase {
       const ds = await this.startInfrastructure();
       o.check?.(ds);
       const oldImage = this.need(this.oldImage, "old image");
-      await this.bootstrap(oldImage, "blue");
-      if (o.snapshot) await this.snapshot("after-bootstrap");
+      if (this.carriedFrom === undefined) await this.bootstrap(oldImage, "blue");
+      if (o.snapshot) await this.snapshot(this.carriedFrom === undefined ? "after-bootstrap" : "before-up");
       this.blue = await this.startCluster("blue", oldImage, this.options.oldNodes, o.writeGate);
+      for (const node of this.blue.nodes) this.rememberOldNode(node);
       await this.seed(this.blue);
     });
     await this.rec.phase("Baseline", async () => {
@@ -40,6 +65,34 @@ export abstract class ScenarioSteps extends ScenarioBase {
   /** Load through the load balancer, at the old cluster, from now until the end of the run. */
   async startLoad(): Promise<void> {
     await this.startLoadOn(this.need(this.blue, "blue cluster"));
+    await new Promise((r) => setTimeout(r, BASELINE_LOAD_MS));
+  }
+
+  /**
+   * After `up`: a cold old node reads the datastore afresh, and a running old node rebuilds its
+   * router and plugins; both replay the seed probes (a damage the running nodes' caches hide).
+   */
+  protected async oldNodesReadAfresh(): Promise<void> {
+    const oldImage = this.need(this.oldImage, "old image");
+    const blue = this.need(this.blue, "blue cluster");
+    const name = "blue-cold";
+    const faults = [this.options.faults.blue, this.options.faults[name]].filter(Boolean).join(",");
+    await probeColdOldNode({
+      rec: this.rec, image: oldImage.ref, name, datastore: this.need(this.datastore, "datastore"),
+      tuning: { ...this.tuning("blue"), faults: faults || undefined }, started: (node) => this.rememberOldNode(node),
+    });
+    await probeRebuiltOldNode(this.rec, blue, blue.nodes[0]!);
+  }
+
+  /**
+   * Refuses `kong migrations finish` while any old node answers on its proxy or Admin port (probed
+   * for real, not read from the harness's list), and says which; the probe is recorded either way.
+   */
+  protected async guardFinish(): Promise<void> {
+    for (const node of this.blue?.nodes ?? []) if (!this.oldEndpoints.has(node.name)) this.rememberOldNode(node);
+    const gate = await probeOldNodes([...this.oldEndpoints.values()], new Set(this.blue?.nodes.map((n) => n.name) ?? []));
+    this.rec.history.event("harness", F.oldNodeGate, gate);
+    if (gate.answering.length > 0) throw new ScenarioStepError(`refusing to run \`kong migrations finish\` while old nodes still answer: ${describeAnswering(gate)}`);
   }
 
   /** The old cluster leaves: no rollback to it any more, drained, its nodes stopped gracefully. */
@@ -135,11 +188,17 @@ export abstract class ScenarioSteps extends ScenarioBase {
     const oldImage = this.need(this.oldImage, "old image");
     const inv = this.rec.history.invoke("harness", F.oldNodeStart, { image: oldImage.ref });
     let value: OldNodeStartValue;
+    // Recorded once old-node-start has completed: "harness" has one open invocation at a time.
+    let probed: { value: ProbeAnswersValue; node: string } | undefined;
     try {
       const node = await new KongContainer(oldImage.ref, "blue-after-finish").withDatastore(this.need(this.datastore, "datastore")).withTuning(this.oldNodeAfterFinishTuning()).withStartupTimeout(60_000).start();
       try {
         const { answers } = await probeAll(node.getProxyUrl(), SEED_PROBES);
         const correct = answers.filter((a, i) => answerMatches(SEED_PROBES[i]!, a)).length;
+        probed = { node: node.name, value: {
+          node: node.name, cluster: "blue", purpose: "old-after-finish",
+          answers: answers.map((a) => ({ probe: a.probe, status: a.status, fromUpstream: a.fromUpstream, ...(a.error ? { error: a.error } : {}) })),
+        } satisfies ProbeAnswersValue };
         value = { exitCode: null, started: true, logs: (await node.logs(40)).slice(-4000), servesCorrectly: correct === answers.length, baseline: { correct, total: answers.length }, image: oldImage.ref, version: oldImage.version };
       } finally {
         await node.stop(false);
@@ -149,5 +208,6 @@ export abstract class ScenarioSteps extends ScenarioBase {
       value = { exitCode: err.exitCode, started: false, logs: `${err.stdout}\n${err.stderr}`.trim().slice(-4000), image: oldImage.ref, version: oldImage.version };
     }
     this.rec.history.ok(inv, value);
+    if (probed) this.rec.history.event("harness", F.probeAnswers, probed.value, { node: probed.node });
   }
 }

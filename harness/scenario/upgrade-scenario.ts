@@ -4,24 +4,43 @@
 import { F } from "../checks/index.ts";
 import { interruptSignal } from "./active-run.ts";
 import { AdminWorkload } from "./admin-workload.ts";
-import { ScenarioStepError } from "./scenario-base.ts";
+import { readAndRepatch, readEntities } from "./entity-state.ts";
 import { ScenarioSteps } from "./shared-steps.ts";
 
 export { ScenarioStepError, startDatastore } from "./scenario-base.ts";
 
 export class UpgradeScenario extends ScenarioSteps {
   private shiftWorkload?: AdminWorkload;
+  /** "consumers/<id>", … of every entity the old cluster showed before `up`. */
+  private seededEntities: readonly string[] = [];
 
   // 1. Shared datastore up; old cluster bootstrapped, started, seeded; baseline recorded.
   async setUp(): Promise<void> {
-    await this.setUpOldCluster({ snapshot: true });
+    await this.setUpOldCluster({ snapshot: true, afterBaseline: () => this.recordSeededEntities() });
+  }
+
+  /** Every seeded entity as the old cluster's Admin API shows it, before `up` (old-data-after-finish). */
+  private async recordSeededEntities(): Promise<void> {
+    const blue = this.need(this.blue, "blue cluster");
+    const admin = blue.admin();
+    try {
+      const entities = await readEntities(admin);
+      this.seededEntities = Object.keys(entities);
+      this.rec.history.event("harness", F.entityState, { label: "before-up", cluster: "blue", node: admin.node, entities }, { node: admin.node });
+    } finally {
+      await admin.close();
+    }
   }
 
   // 2. Load through the load balancer, from now until the end of the run: startLoad().
 
-  // 3. `kong migrations up` with the new image, while the old cluster serves.
+  // 3. `kong migrations up` with the new image, while the old cluster serves; then old nodes read
+  //    the datastore afresh (a cold one, and a running one made to rebuild).
   async migrationsUp(): Promise<void> {
-    await this.rec.phase("MigrationsUp", () => this.migrationsUpSteps());
+    await this.rec.phase("MigrationsUp", async () => {
+      await this.migrationsUpSteps();
+      await this.oldNodesReadAfresh();
+    });
   }
 
   // 4. New nodes start beside the old ones; ready only when they answer like the baseline.
@@ -63,15 +82,28 @@ export class UpgradeScenario extends ScenarioSteps {
   // 7. `kong migrations finish` with the new image; `list` then reports up to date.
   async migrationsFinish(): Promise<void> {
     await this.rec.phase("MigrationsFinish", async () => {
-      const still = this.blue?.nodes.map((n) => n.name) ?? [];
-      if (still.length) throw new ScenarioStepError(`refusing to run \`kong migrations finish\` while old nodes still run: ${still.join(", ")}`);
+      await this.guardFinish();
       await this.migrationsFinishSteps();
     });
   }
 
   // 8. The new cluster serves everything; Admin writes on it now work and reach its other nodes.
   async verifyAfterFinish(): Promise<void> {
-    await this.rec.phase("AfterFinish", () => this.verifyAfterFinishSteps(this.shiftWorkload));
+    await this.rec.phase("AfterFinish", async () => {
+      await this.verifyAfterFinishSteps(this.shiftWorkload);
+      await this.verifySeededEntities();
+    });
+  }
+
+  /** Each entity read before `up`, read again on a new node and PATCHed with the body it came back with. */
+  private async verifySeededEntities(): Promise<void> {
+    const green = this.need(this.green, "green cluster");
+    const admin = green.admin(green.nodes[0]);
+    try {
+      for (const entity of this.seededEntities) this.rec.history.event("verifier", F.entityAfterFinish, await readAndRepatch(admin, entity), { node: admin.node });
+    } finally {
+      await admin.close();
+    }
   }
 
   // 9. An old node against the finished datastore: the procedure says it cannot start.

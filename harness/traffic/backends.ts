@@ -32,14 +32,15 @@ export class Backends {
   private readonly nodes = new Map<string, NodeState>();
   private readonly cursor: Record<ClusterName, number> = { blue: 0, green: 0 };
 
-  add(cluster: ClusterName, node: BackendNode): NodeState {
+  /** `healthy: false`: the node waits out of rotation until health checks pass (a node that joins or returns). */
+  add(cluster: ClusterName, node: BackendNode, healthy = true): NodeState {
     if (this.nodes.has(node.name)) throw new InvalidConfigError([`node "${node.name}" is already in the load balancer`]);
     if (!URL.canParse(node.url)) throw new InvalidConfigError([`node "${node.name}": not a URL: ${node.url}`]);
     const origin = new URL(node.url).origin;
     const state: NodeState = {
       name: node.name, url: origin, cluster,
       pool: new Pool(origin, { pipelining: 1, keepAliveTimeout: 4_000, connect: { timeout: 5_000 } }),
-      inFlight: 0, draining: false, healthy: true, removed: false,
+      inFlight: 0, draining: false, healthy, removed: false,
     };
     this.nodes.set(node.name, state);
     return state;
@@ -64,9 +65,15 @@ export class Backends {
     return cluster === undefined ? all : all.filter((n) => n.cluster === cluster);
   }
 
-  /** Round-robin over the cluster's routable nodes (healthy, not draining), skipping `exclude`; undefined when none. */
-  pick(cluster: ClusterName, exclude?: ReadonlySet<string>): NodeState | undefined {
-    const candidates = this.list(cluster).filter((n) => n.healthy && !n.draining && !exclude?.has(n.name));
+  /**
+   * Round-robin over the cluster's routable nodes (healthy, not draining), skipping `exclude`;
+   * undefined when none. `panic`: when no node of the cluster is healthy, unhealthy ones are tried too.
+   */
+  pick(cluster: ClusterName, exclude?: ReadonlySet<string>, panic = false): NodeState | undefined {
+    const open = this.list(cluster).filter((n) => !n.draining && !exclude?.has(n.name));
+    const healthy = open.filter((n) => n.healthy);
+    const anyHealthy = this.list(cluster).some((n) => n.healthy && !n.draining);
+    const candidates = healthy.length > 0 || !panic || anyHealthy ? healthy : open;
     if (candidates.length === 0) return undefined;
     const node = candidates[this.cursor[cluster] % candidates.length];
     // Retries (exclude non-empty) do not move the cursor: the round-robin stays fair per request.

@@ -6,6 +6,7 @@ import type { Dispatcher } from "undici";
 import type { RequestLine } from "../checks/records.ts";
 import type { Backends, ClusterName, NodeState } from "./backends.ts";
 import type { Clock } from "./clock.ts";
+import type { RetrySettings } from "./started-load-balancer.ts";
 
 export const PROBE_HEADER = "x-kuh-probe";
 export const SOURCE_HEADER = "x-kuh-source";
@@ -16,7 +17,9 @@ export interface ForwardContext {
   readonly clock: Clock;
   readonly backends: Backends;
   readonly timeoutMs: number;
-  readonly retriesOnConnectFailure: number;
+  readonly retries: RetrySettings;
+  /** Route to unhealthy nodes when none of a cluster is healthy (see HealthCheckOptions.panicWhenAllUnhealthy). */
+  readonly panic: boolean;
   nextSeq(): number;
   /** The cluster for the next request (smooth WRR) and the green weight it was chosen under. */
   choose(): { readonly cluster: ClusterName; readonly greenWeight: number };
@@ -72,20 +75,38 @@ function release(ctx: ForwardContext, node: NodeState): void {
   ctx.released();
 }
 
+/**
+ * A failed try another node may take over (nginx's proxy_next_upstream "error"): a connect failure
+ * sent nothing, so any method may go elsewhere; a connection broken before any byte of the answer
+ * may have reached the node, so only an idempotent request is sent again.
+ */
+function retryable(outcome: Outcome, res: ServerResponse, retries: RetrySettings, idempotent: boolean): boolean {
+  if (outcome.error === "connect") return true;
+  return outcome.error === "reset" && idempotent && retries.beforeAnswer === true && outcome.status === null && !res.headersSent;
+}
+
+/** The next node to try: the chosen cluster first, then (acrossClusters, on a retry) the other one. */
+function pickNext(ctx: ForwardContext, cluster: ClusterName, tried: ReadonlySet<string>): NodeState | undefined {
+  const own = ctx.backends.pick(cluster, tried, ctx.panic);
+  if (own || tried.size === 0 || !ctx.retries.acrossClusters) return own;
+  return ctx.backends.pick(cluster === "blue" ? "green" : "blue", tried, ctx.panic);
+}
+
 /** Tries the cluster's nodes (retrying idempotent requests on connect failure) and makes sure the client got an answer. */
 async function tryNodes(ctx: ForwardContext, cluster: ClusterName, up: Upstream, res: ServerResponse): Promise<{ node?: NodeState; outcome: Outcome; attempts: number }> {
   const tried = new Set<string>();
-  const maxAttempts = 1 + (IDEMPOTENT.has(up.method) ? ctx.retriesOnConnectFailure : 0);
+  const idempotent = IDEMPOTENT.has(up.method);
+  const maxAttempts = 1 + ctx.retries.onConnectFailure;
   let node: NodeState | undefined;
   let outcome: Outcome | undefined;
   for (;;) {
-    const next = ctx.backends.pick(cluster, tried);
+    const next = pickNext(ctx, cluster, tried);
     if (!next) break;
-    if (node) release(ctx, node); // it failed to connect; retried on `next`
+    if (node) release(ctx, node); // its try failed before any answer; retried on `next`
     node = next;
     tried.add(node.name);
     outcome = await attempt(ctx, node, up, res);
-    if (outcome.error !== "connect") break;
+    if (!retryable(outcome, res, ctx.retries, idempotent)) break;
     ctx.connectFailed(node);
     if (tried.size >= maxAttempts) break;
   }

@@ -16,12 +16,21 @@ export interface HealthCheckOptions {
   readonly healthyThreshold?: number;
   /** Which statuses count as healthy; default: below 500. */
   readonly healthyStatus?: (status: number) => boolean;
+  /**
+   * Envoy's panic threshold / nginx's "all upstreams failed": when every node of a cluster fails its
+   * checks, route to all of them rather than answer 503 (health checks on a loaded host can be wrong
+   * about every node at once). Default false.
+   */
+  readonly panicWhenAllUnhealthy?: boolean;
 }
 
 export type NormalizedHealthCheck = Required<Omit<HealthCheckOptions, "healthyStatus">> & Pick<HealthCheckOptions, "healthyStatus">;
 
 export function normalizeHealthCheck(o: HealthCheckOptions): NormalizedHealthCheck {
-  return { path: o.path ?? "/", intervalMs: o.intervalMs ?? 1_000, timeoutMs: o.timeoutMs ?? 1_000, unhealthyThreshold: o.unhealthyThreshold ?? 2, healthyThreshold: o.healthyThreshold ?? 2, healthyStatus: o.healthyStatus };
+  return {
+    path: o.path ?? "/", intervalMs: o.intervalMs ?? 1_000, timeoutMs: o.timeoutMs ?? 1_000, unhealthyThreshold: o.unhealthyThreshold ?? 2, healthyThreshold: o.healthyThreshold ?? 2,
+    panicWhenAllUnhealthy: o.panicWhenAllUnhealthy ?? false, healthyStatus: o.healthyStatus,
+  };
 }
 
 interface Streak { failures: number; successes: number }

@@ -9,7 +9,7 @@ export { driveShift, realSleep } from "./shift-driver.ts";
 export type { ShiftDriverOptions, ShiftTarget, Sleep } from "./shift-driver.ts";
 export { LoadBalancer, NULL_SINK } from "./load-balancer.ts";
 export { StartedLoadBalancer } from "./started-load-balancer.ts";
-export type { AbortPredicate, Breach, FailureListener, LoadBalancerSettings, NodeStatus, WeightChange } from "./started-load-balancer.ts";
+export type { AbortPredicate, Breach, FailureListener, LoadBalancerSettings, NodeStatus, RetrySettings, WeightChange } from "./started-load-balancer.ts";
 export type { WaitOptions } from "./wait.ts";
 export { CLUSTERS } from "./backends.ts";
 export type { BackendNode, ClusterName, DrainTarget } from "./backends.ts";

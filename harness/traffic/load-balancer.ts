@@ -11,7 +11,7 @@ import type { Baseline, ErrorBudgetOptions } from "./error-budget.ts";
 import { forward } from "./forward.ts";
 import { HealthChecker, normalizeHealthCheck, type HealthCheckOptions } from "./health-check.ts";
 import type { RequestSink } from "./request-sink.ts";
-import { StartedLoadBalancer, type LoadBalancerSettings } from "./started-load-balancer.ts";
+import { StartedLoadBalancer, type LoadBalancerSettings, type RetrySettings } from "./started-load-balancer.ts";
 import { validateWeights, type Weights } from "./weights.ts";
 
 const debug = createDebug("harness:traffic");
@@ -24,7 +24,7 @@ export class LoadBalancer {
   private readonly nodes: { cluster: ClusterName; node: BackendNode }[] = [];
   private weights: Weights = { blue: 100, green: 0 };
   private timeoutMs = 10_000;
-  private retriesOnConnectFailure = 0;
+  private retries: RetrySettings = { onConnectFailure: 0 };
   private budget: ErrorBudgetOptions | undefined;
   private baseline: Baseline | undefined;
   private healthCheck: HealthCheckOptions | undefined;
@@ -38,8 +38,8 @@ export class LoadBalancer {
   withWeights(weights: Weights): this { this.weights = weights; return this; }
   /** Per upstream attempt, headers and body; default 10 s. */
   withTimeoutMs(ms: number): this { this.timeoutMs = ms; return this; }
-  /** Idempotent requests that failed to connect are retried on another node of the same cluster. */
-  withRetries(retries: { readonly onConnectFailure: number }): this { this.retriesOnConnectFailure = retries.onConnectFailure; return this; }
+  /** Idempotent requests that failed to connect are retried on another node (of the same cluster, unless acrossClusters); 0 turns retries off. */
+  withRetries(retries: RetrySettings): this { this.retries = retries; return this; }
   /** A breach (more than maxFailures failed requests) sets weights to blue 100% at once. */
   withErrorBudget(budget: ErrorBudgetOptions): this { this.budget = budget; return this; }
   /** Probe name -> expected status(es); without it, transport errors and 5xx are failures. */
@@ -52,7 +52,7 @@ export class LoadBalancer {
     return {
       algorithm: "smooth weighted round-robin between clusters, round-robin between nodes",
       timeoutMs: this.timeoutMs,
-      retries: { onConnectFailure: this.retriesOnConnectFailure },
+      retries: this.retries,
       errorBudget: this.budget ?? null,
       healthCheck: this.healthCheck ? normalizeHealthCheck(this.healthCheck) : null,
     };
@@ -61,7 +61,7 @@ export class LoadBalancer {
   async start(): Promise<StartedLoadBalancer> {
     const problems = validateWeights(this.weights);
     if (!(Number.isInteger(this.timeoutMs) && this.timeoutMs > 0)) problems.push(`timeoutMs must be a positive integer, got ${this.timeoutMs}`);
-    if (!(Number.isInteger(this.retriesOnConnectFailure) && this.retriesOnConnectFailure >= 0)) problems.push(`retries.onConnectFailure must be an integer >= 0, got ${this.retriesOnConnectFailure}`);
+    if (!(Number.isInteger(this.retries.onConnectFailure) && this.retries.onConnectFailure >= 0)) problems.push(`retries.onConnectFailure must be an integer >= 0, got ${this.retries.onConnectFailure}`);
     if (this.budget && !(Number.isInteger(this.budget.maxFailures) && this.budget.maxFailures >= 0)) problems.push(`errorBudget.maxFailures must be an integer >= 0, got ${this.budget.maxFailures}`);
     if (problems.length > 0) throw new InvalidConfigError(problems);
     const backends = new Backends();

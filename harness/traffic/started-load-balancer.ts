@@ -19,10 +19,20 @@ import { waitUntil, type WaitOptions } from "./wait.ts";
 
 const debug = createDebug("harness:traffic");
 
+/** Retries of idempotent requests on another node (nginx's proxy_next_upstream "error"). */
+export interface RetrySettings {
+  /** How many other nodes an idempotent request that failed on connect may try; 0: retries off. */
+  readonly onConnectFailure: number;
+  /** Also retry when the connection broke before any byte of the answer (a node killed mid-request). */
+  readonly beforeAnswer?: boolean;
+  /** Try the other cluster's nodes when the chosen cluster has no untried node left. */
+  readonly acrossClusters?: boolean;
+}
+
 export interface LoadBalancerSettings {
   readonly algorithm: string;
   readonly timeoutMs: number;
-  readonly retries: { readonly onConnectFailure: number };
+  readonly retries: RetrySettings;
   readonly errorBudget: ErrorBudgetOptions | null;
   readonly healthCheck: NormalizedHealthCheck | null;
 }
@@ -100,7 +110,8 @@ export class StartedLoadBalancer implements AsyncDisposable {
     });
     this.health?.start();
     this.forwardContext = {
-      clock: init.clock, backends: init.backends, timeoutMs: init.settings.timeoutMs, retriesOnConnectFailure: init.settings.retries.onConnectFailure,
+      clock: init.clock, backends: init.backends, timeoutMs: init.settings.timeoutMs, retries: init.settings.retries,
+      panic: init.settings.healthCheck?.panicWhenAllUnhealthy ?? false,
       nextSeq: () => this.seq++,
       choose: () => ({ cluster: this.wrr.next() ?? "blue", greenWeight: this.current.green }),
       connectFailed: (node) => this.health?.observeFailure(node),
@@ -130,9 +141,33 @@ export class StartedLoadBalancer implements AsyncDisposable {
 
   // ---- nodes and drains ---------------------------------------------------------------------
 
-  addNode(cluster: ClusterName, node: BackendNode): void {
-    this.init.backends.add(cluster, node);
-    debug("[%s] added to cluster %s at %s", node.name, cluster, node.url);
+  /**
+   * `untilHealthy`: the node gets traffic only once health checks pass (a cold node joining, a
+   * restarted node returning); without a health checker it is routable at once.
+   */
+  addNode(cluster: ClusterName, node: BackendNode, options: { readonly untilHealthy?: boolean } = {}): void {
+    this.init.backends.add(cluster, node, !(options.untilHealthy && this.health));
+    debug("[%s] added to cluster %s at %s%s", node.name, cluster, node.url, options.untilHealthy && this.health ? ", out of rotation until health checks pass" : "");
+  }
+
+  /** A node that came back on another address (a restarted container gets new host ports): re-added, out of rotation until healthy. */
+  async replaceNode(name: string, url: string): Promise<void> {
+    const { cluster } = this.init.backends.get(name);
+    await this.init.backends.remove(name);
+    this.addNode(cluster, { name, url }, { untilHealthy: true });
+  }
+
+  /** Resolves once the node is in rotation (health checks pass); rejects after timeoutMs. */
+  async waitUntilHealthy(name: string, options: WaitOptions = {}): Promise<void> {
+    const healthy = (): boolean => this.init.backends.list().some((n) => n.name === name && n.healthy);
+    if (healthy()) return;
+    const wake = new Set<() => void>();
+    const off = this.onHealthChange(() => wake.forEach((w) => w()));
+    try {
+      await waitUntil(healthy, wake, `Node "${name}" back in rotation`, options, (ms) => new HarnessError(`node "${name}" did not pass health checks within ${ms}ms`));
+    } finally {
+      off();
+    }
   }
 
   /** Takes a node out at once; resolves when its in-flight requests are done and its pool closed. */
@@ -232,7 +267,8 @@ export class StartedLoadBalancer implements AsyncDisposable {
     const s = this.init.settings;
     const budget = s.errorBudget ? `, error budget ${s.errorBudget.maxFailures}` : "";
     const hc = s.healthCheck ? `, health check GET ${s.healthCheck.path} every ${s.healthCheck.intervalMs}ms` : "";
-    return `blue ${this.current.blue}% / green ${this.current.green}%, timeout ${s.timeoutMs}ms, retries on connect failure ${s.retries.onConnectFailure}${budget}${hc}`;
+    const retries = `retries on connect failure ${s.retries.onConnectFailure}${s.retries.beforeAnswer ? " (also on a reset before the answer)" : ""}${s.retries.acrossClusters ? " across clusters" : ""}`;
+    return `blue ${this.current.blue}% / green ${this.current.green}%, timeout ${s.timeoutMs}ms, ${retries}${budget}${hc}`;
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------

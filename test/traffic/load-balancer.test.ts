@@ -157,6 +157,52 @@ describe("traffic: load balancer", function () {
     expect(sink.records.map((r) => r.attempts)).to.deep.equal([2, 1, 2, 1]);
   });
 
+  it("with beforeAnswer, retries an idempotent request whose connection broke before any answer; never a POST, and not without it", async function () {
+    const [b1, b2] = await backends("blue-1", "blue-2");
+    b1!.behaviour = "reset";
+    const sink = new MemoryRequestSink();
+    const { lb } = await start(new LoadBalancer().withSink(sink).withRetries({ onConnectFailure: 1, beforeAnswer: true }).withNodes("blue", [node(b1!), node(b2!)]));
+    const send = async (method: string): Promise<string> => {
+      const r = await fetch(`${lb.url}/echo`, { method, headers: { "x-kuh-probe": "echo" } });
+      return `${method} ${r.status} ${await r.text()}`.trim();
+    };
+    expect([await send("GET"), await send("GET")]).to.deep.equal(["GET 200 blue-2", "GET 200 blue-2"]);
+    expect(sink.records.map((r) => `${r.node} ${r.attempts}`)).to.deep.equal(["blue-2 2", "blue-2 1"]);
+    expect(await send("POST")).to.equal("POST 502 kuh-lb: reset error on node blue-1");
+    const { lb: off } = await start(new LoadBalancer().withRetries({ onConnectFailure: 1 }).withNodes("blue", [node(b1!), node(b2!)]));
+    const r = await fetch(`${off.url}/echo`, { headers: { "x-kuh-probe": "echo" } });
+    expect(r.status).to.equal(502);
+  });
+
+  it("acrossClusters: a retry goes to the other cluster when the chosen one has no other node", async function () {
+    const [g1] = await backends("green-1");
+    const sink = new MemoryRequestSink();
+    const { client } = await start(new LoadBalancer().withSink(sink).withRetries({ onConnectFailure: 1, acrossClusters: true })
+      .withNodes("blue", [{ name: "blue-1", url: await deadUrl() }]).withNodes("green", [node(g1!)]));
+    const answers = await client.many(2, 1);
+    expect(answers.map((a) => `${a.status} ${a.node}`)).to.deep.equal(["200 green-1", "200 green-1"]);
+    expect(sink.records.map((r) => `${r.cluster} ${r.node} ${r.attempts}`)).to.deep.equal(["blue green-1 2", "blue green-1 2"]);
+  });
+
+  it("panicWhenAllUnhealthy routes to every node of a cluster whose nodes all fail their checks, instead of 503", async function () {
+    const [b1] = await backends("blue-1");
+    const { lb, client } = await start(new LoadBalancer().withHealthCheck({ path: "/nowhere", intervalMs: 10, unhealthyThreshold: 1, healthyStatus: (st) => st === 404, panicWhenAllUnhealthy: true })
+      .withNodes("blue", [node(b1!)]));
+    await new Promise<void>((resolve) => lb.onHealthChange(() => resolve()));
+    expect(lb.nodes().map((n) => `${n.name} ${n.healthy}`)).to.deep.equal(["blue-1 false"]);
+    expect((await client.many(3, 1)).map((a) => a.status)).to.deep.equal([200, 200, 200]);
+  });
+
+  it("a node added untilHealthy gets traffic only once its health checks pass", async function () {
+    const [b1, b2] = await backends("blue-1", "blue-2");
+    const { lb, client } = await start(new LoadBalancer().withHealthCheck({ intervalMs: 20, healthyThreshold: 2 }).withNodes("blue", [node(b1!)]));
+    lb.addNode("blue", node(b2!), { untilHealthy: true });
+    expect(lb.nodes().map((n) => `${n.name} ${n.healthy}`)).to.deep.equal(["blue-1 true", "blue-2 false"]);
+    expect((await client.many(4, 1)).map((a) => a.node)).to.deep.equal(["blue-1", "blue-1", "blue-1", "blue-1"]);
+    await lb.waitUntilHealthy("blue-2", { timeoutMs: 5_000 });
+    expect(new Set((await client.many(4, 1)).map((a) => a.node))).to.deep.equal(new Set(["blue-1", "blue-2"]));
+  });
+
   it("takes a dead node out of rotation by health checks", async function () {
     const [b2] = await backends("blue-2");
     const changes: string[] = [];

@@ -7,6 +7,8 @@ import {
   adminSection, banners, checksTable, failedChecks, imagesSection, logsSection, migrationsSection, phasesTable, schemaSection, stepsTable, title, verdictBlock,
 } from "./sections.ts";
 import type { TimelineSeries } from "./timeline-data.ts";
+import { hopsSection } from "./hops-section.ts";
+import { faultMarkers, faultStrip, faultsSection } from "./faults-section.ts";
 
 export interface HtmlInput {
   readonly view: ReportView;
@@ -15,6 +17,8 @@ export interface HtmlInput {
   readonly nodes: { readonly blue: readonly string[]; readonly green: readonly string[] };
   /** Why there is no timeline, when series is null. */
   readonly seriesMissing?: string;
+  /** A path's per-hop timeline charts, by hop index (see hopTimeline). */
+  readonly hopTimelines?: ReadonlyMap<number, string>;
 }
 
 const CSS = `
@@ -34,7 +38,7 @@ table{border-collapse:collapse;margin:8px 0;font-size:13px;width:100%}th,td{bord
 table.writes td{font-size:12px}details{margin:6px 0;border:1px solid #ddd;border-radius:4px;padding:4px 8px}details.bad{border-color:var(--fail)}summary{cursor:pointer}
 .chart{display:block;max-width:100%;height:auto;margin:6px 0 14px}.chart text{font-family:system-ui,sans-serif}.tick{font-size:11px;fill:#444}.axis-label{font-size:12px;fill:#222}
 .legend{font-size:12px;fill:#222}.end-label{font-size:11px;font-weight:600}.grid{stroke:#e3e3e3;stroke-width:1}.axis{stroke:#333;stroke-width:1}
-.marker-phase{stroke:#777;stroke-width:1;stroke-dasharray:3 3}.marker-step{stroke:#000;stroke-width:1;stroke-dasharray:1 3}.ref-line{stroke:#555;stroke-width:1.5;stroke-dasharray:10 3 2 3}
+.marker-phase{stroke:#777;stroke-width:1;stroke-dasharray:3 3}.marker-fault{stroke:#D55E00;stroke-width:1.5;stroke-dasharray:6 2}.marker-step{stroke:#000;stroke-width:1;stroke-dasharray:1 3}.ref-line{stroke:#555;stroke-width:1.5;stroke-dasharray:10 3 2 3}
 .phase-label{font-size:11px;fill:#222}.step-label{font-size:10px;font-weight:700;fill:#000}.ok-text{color:#00704f;font-weight:600}
 nav a{margin-right:12px}footer{margin-top:32px;color:var(--muted);font-size:12px}
 @media print{body{max-width:none;padding:0}details{break-inside:avoid}details>*{display:block}pre{max-height:none}.chart{break-inside:avoid}nav{display:none}}
@@ -47,14 +51,15 @@ function timeline(input: HtmlInput): string {
   return `<section id="timeline" data-seconds="${s.seconds}" data-total-requests="${s.totals.requests}" data-total-failures="${s.totals.failures}">`
     + `<h2>Timeline</h2><p class="muted">${num(s.totals.requests)} load requests (${num(s.totals.failures)} failed) over ${num(s.seconds)} s, bucketed per second from requests.jsonl. `
     + `Dashed vertical lines mark phase starts, dotted lines shift steps; hover for values.</p>`
-    + timelineCharts({ series: s, phases: v.report.phases, steps: v.report.steps, writes: v.admin?.history ?? [], nodes: input.nodes, boundMs: v.admin?.boundMs ?? null })
+    + timelineCharts({ series: s, phases: v.report.phases, steps: v.report.steps, writes: v.admin?.history ?? [], nodes: input.nodes, boundMs: v.admin?.boundMs ?? null, faultMarkers: faultMarkers(v.report.chaos) })
+    + faultStrip(v.report.chaos, s.seconds)
     + `</section>`;
 }
 
 /** The whole report.html document. */
 export function renderHtml(input: HtmlInput): string {
   const v = input.view;
-  const nav = ["verdict", "failed-checks", "timeline", "checks", "steps", "phases", "admin", "migrations", "logs", "images"].map((id) => `<a href="#${id}">${id.replace("-", " ")}</a>`).join("");
+  const nav = ["verdict", ...(v.report.hops?.length ? ["hops"] : []), "failed-checks", "timeline", ...(v.report.chaos ? ["faults"] : []), "checks", "steps", "phases", "admin", "migrations", "logs", "images"].map((id) => `<a href="#${id}">${id.replace("-", " ")}</a>`).join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
@@ -64,8 +69,10 @@ export function renderHtml(input: HtmlInput): string {
 <h1>${esc(title(v))}</h1>
 ${banners(v)}
 ${verdictBlock(v)}
+${hopsSection(v.report, input.hopTimelines)}
 ${failedChecks(v)}
 ${timeline(input)}
+${faultsSection(v.report.chaos)}
 ${checksTable(v)}
 ${stepsTable(v)}
 ${phasesTable(v)}

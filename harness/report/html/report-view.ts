@@ -53,6 +53,14 @@ function downtime(r: Report): number | null {
   return c ? (c.data!.windowMs as number) : null;
 }
 
+/** A chaos run has fault-expectations instead of zero-failed-requests: failures inside and outside fault windows. */
+function chaosRequests(r: Report): { total: number; failed: number } | null {
+  const d = dataOf(r, "fault-expectations");
+  if (typeof d?.total !== "number" || !Array.isArray(d.faults)) return null;
+  const inWindows = (d.faults as { failures: number }[]).reduce((sum, f) => sum + f.failures, 0);
+  return { total: d.total, failed: inWindows + Number(d.failedOutsideWindows ?? 0) };
+}
+
 export function reportView(report: Report): ReportView {
   const zero = dataOf(report, "zero-failed-requests");
   return {
@@ -60,7 +68,7 @@ export function reportView(report: Report): ReportView {
     admin: adminView(report),
     migrations: arrayOr<MigrationOutput>(report.migrations, dataOf(report, "migrations-output")?.commands),
     schemaDiffs: arrayOr<PhaseDiff>(report.schemaDiffs, dataOf(report, "schema-only-adds")?.diffs),
-    requests: typeof zero?.total === "number" && typeof zero.failed === "number" ? { total: zero.total, failed: zero.failed } : null,
+    requests: typeof zero?.total === "number" && typeof zero.failed === "number" ? { total: zero.total, failed: zero.failed } : chaosRequests(report),
     downtimeMs: downtime(report),
     failedChecks: report.checks.filter((c) => c.status !== "pass"),
   };

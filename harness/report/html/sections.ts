@@ -76,19 +76,27 @@ function writeRow(w: WriteView): string[] {
     lags || "–", problems.length ? `<strong>${esc(problems.join(", "))}</strong>` : ""];
 }
 
+const hasProblem = (w: WriteView): boolean => w.type !== "ok" || w.missingOn.length > 0 || w.lateOn.length > 0;
+
+/** The first WRITE_ROWS writes, and every later write that failed or was late or missing somewhere. */
+export function writesShown(history: readonly WriteView[]): WriteView[] {
+  return history.filter((w, i) => i < WRITE_ROWS || hasProblem(w));
+}
+
 export function adminSection(v: ReportView): string {
   const a = v.admin;
   if (!a) return `<section id="admin"><h2>Admin writes</h2><p>No Admin write was recorded.</p></section>`;
   const lagRows = [["all", a.lagMs.all] as const, ...Object.entries(a.lagMs.perPhase).map(([k, x]) => [`phase ${k}`, x] as const), ...Object.entries(a.lagMs.perCluster).map(([k, x]) => [`seen on ${k}`, x] as const)]
     .map(([k, x]) => [esc(k), x ? num(x.count) : "0", q(x, "p50"), q(x, "p99"), q(x, "max")]);
-  const writes = a.history.slice(0, WRITE_ROWS).map(writeRow);
+  const shown = writesShown(a.history);
+  const writes = shown.map(writeRow);
   const more = a.history.length - writes.length;
   return `<section id="admin"><h2>Admin writes and propagation</h2>`
     + `<p>${num(a.writes)} writes: ${num(a.ok)} ok, ${num(a.failed)} failed, ${num(a.unknown)} unknown outcome. Bound: ${msText(a.boundMs)} (db_update_frequency + db_update_propagation + margin).</p>`
     + table(["lag", "samples", "p50", "p99", "max"], lagRows, { numeric: [1, 2, 3, 4] })
     + `<h3>History: each write and when it became visible where</h3>`
     + table(["at", "action", "entity", "via", "during", "outcome", "visible on (lag after the write's ok)", "problems"], writes, { cls: "writes" })
-    + (more > 0 ? `<p class="muted">… ${num(more)} more writes in report.json / history.jsonl.</p>` : "") + `</section>`;
+    + (more > 0 ? `<p class="muted">… ${num(more)} more writes without a problem in report.json / history.jsonl (every write with a problem is listed).</p>` : "") + `</section>`;
 }
 
 export function migrationsSection(v: ReportView): string {

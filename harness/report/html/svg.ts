@@ -20,10 +20,12 @@ export interface Series {
   readonly values?: readonly (number | null)[];
   /** Points at arbitrary times (kind "points"), x in seconds. */
   readonly points?: readonly { readonly x: number; readonly y: number; readonly title: string }[];
+  /** Points before condensing (kind "points"), when fewer are drawn. */
+  readonly total?: number;
   readonly style: SeriesStyle;
 }
 
-export interface Marker { readonly x: number; readonly label: string; readonly kind: "phase" | "step" }
+export interface Marker { readonly x: number; readonly label: string; readonly kind: "phase" | "step" | "fault" }
 export interface RefLine { readonly y: number; readonly label: string }
 
 export interface ChartSpec {
@@ -105,7 +107,7 @@ function seriesSvg(s: Series, sc: Scale, chartId: string): { body: string; endY:
   if (s.kind === "points") {
     const pts = s.points ?? [];
     const shapes = pts.map((p) => `<g>${marker(st.shape ?? "circle", sc.x(p.x), sc.y(p.y), st.color)}<title>${esc(p.title)}</title></g>`).join("");
-    return { body: `<g ${attrs} data-count="${pts.length}">${shapes}</g>`, endY: pts.length ? sc.y(pts.at(-1)!.y) : null };
+    return { body: `<g ${attrs} data-count="${pts.length}" data-total="${s.total ?? pts.length}">${shapes}</g>`, endY: pts.length ? sc.y(pts.at(-1)!.y) : null };
   }
   const values = s.values ?? [];
   const { d, points } = linePath(values, sc);
