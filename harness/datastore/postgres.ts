@@ -48,6 +48,9 @@ export class StartedPostgresDatastore implements StartedDatastore {
   /** A connection from the host; the mapped port is read at each call, as it changes on restart. */
   async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
     const client = new pg.Client({ host: this.container.getHost(), port: this.container.getPort(), user: this.user, password: this.password, database: this.database });
+    // A datastore restarted under a chaos schedule drops this connection: the pending query rejects
+    // with the error, and without a listener the same error would also crash the process.
+    client.on("error", () => undefined);
     await client.connect();
     try {
       return (await client.query<R>(sql, params)).rows;

@@ -1,6 +1,7 @@
 // A Kong node in a container, configured the way the official image is: KONG_* environment only.
 // Any image with the official image's contract works: `kong:<version>` or `kong-standin:<version>`.
-import { GenericContainer, type StartedNetwork, type StartedTestContainer } from "testcontainers";
+import { GenericContainer, getContainerRuntimeClient, type StartedNetwork, type StartedTestContainer } from "testcontainers";
+import { containerOutput } from "../runtime/container-output.ts";
 import { InvalidConfigError } from "../errors.ts";
 import type { StartedDatastore } from "../datastore/types.ts";
 import { KongWait } from "./kong-wait.ts";
@@ -81,14 +82,11 @@ export class StartedKongContainer implements AsyncDisposable {
     await this.container.stop({ timeout: graceful ? 30_000 : 0, remove: true });
   }
 
+  /** The node's last output lines, stdout then stderr: a finished read, not a followed stream. */
   async logs(tail = 200): Promise<string> {
-    const chunks: Buffer[] = [];
-    const stream = await this.container.logs({ tail });
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(Buffer.concat(chunks).toString()), 2_000);
-      stream.on("data", (c: Buffer | string) => chunks.push(Buffer.from(c)));
-      stream.on("end", () => { clearTimeout(timer); resolve(Buffer.concat(chunks).toString()); });
-    });
+    const docker = (await getContainerRuntimeClient()).container.dockerode.getContainer(this.container.getId());
+    const { stdout, stderr } = await containerOutput(docker, tail);
+    return `${stdout}${stderr}`;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -8,6 +8,7 @@ import { CassandraDatastore } from "../datastore/cassandra.ts";
 import { PostgresDatastore } from "../datastore/postgres.ts";
 import type { StartedDatastore } from "../datastore/types.ts";
 import { HarnessError } from "../errors.ts";
+import { atLeast, parseVersion } from "../plan/version.ts";
 import { KongCluster, type NodeEnv, type StartedKongCluster, type WriteGate } from "../kong/cluster.ts";
 import type { KongTuning, StartedKongContainer } from "../kong/kong-container.ts";
 import { resolveKongImage, type KongImage } from "../kong/kong-image.ts";
@@ -28,6 +29,8 @@ import { startEchoUpstream } from "./upstream.ts";
 
 /** Added to db_update_frequency + db_update_propagation: the verifier's own polling and the request time. */
 const MARGIN_MS = 2_000;
+/** Kong 3.x's default `worker_state_update_frequency` (5 s). */
+const WORKER_STATE_UPDATE_FREQUENCY_MS = 5_000;
 
 export class ScenarioStepError extends HarnessError {
   override name = "ScenarioStepError";
@@ -90,7 +93,11 @@ export abstract class ScenarioBase {
   }
 
   protected get propagationBoundMs(): number {
-    return (this.options.dbUpdateFrequencyS + this.options.dbUpdatePropagationS) * 1000 + MARGIN_MS;
+    const versions = [this.oldImage?.version, this.newImage?.version].filter((x): x is string => x !== undefined);
+    // Kong 3.x (`worker_consistency = eventual`) rebuilds its router and plugins iterator on a timer
+    // after the invalidation event arrives, so a write can take that much longer to show there.
+    const eventual = versions.some((x) => { const parsed = parseVersion(x); return parsed !== undefined && atLeast(parsed, "3.0.0"); });
+    return (this.options.dbUpdateFrequencyS + this.options.dbUpdatePropagationS) * 1000 + (eventual ? WORKER_STATE_UPDATE_FREQUENCY_MS : 0) + MARGIN_MS;
   }
 
   /** What the checks expect of this run; written at the start and again whenever it grows. */

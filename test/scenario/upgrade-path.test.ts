@@ -2,8 +2,10 @@
 // routes through 2.8.x (2.8.2 or later) first, runs as ONE scenario: one datastore bootstrapped and
 // seeded once, hop 2's old cluster (2.8.5) serving what hop 1 left, one report with both hops.
 // Known findings stay visible and are asserted as such: in each hop the old node started after
-// `finish` starts and serves (Kong does not enforce the documented rule); on 3.0.1 route writes can
-// show later than the harness's propagation bound (3.x's eventual router).
+// `finish` starts and serves (Kong does not enforce the documented rule). On 3.0.1 the router is
+// rebuilt on a 5 s timer (the propagation bound includes it), while the Admin workload renames a
+// route two cycles after creating it: such a create can be superseded before any 3.x router shows
+// it. Those writes, and only those, may be reported; the narrow pattern below keeps anything else failing.
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,7 +38,7 @@ const missingFrom = (rows: readonly MetaRow[], version: string): string[] => {
 };
 /** Checks that 3.x's eventual router can fail in hop 2, and the only problem they may then name. */
 const ROUTER_FINDING_CHECKS = ["admin-writes-propagated", "state-after-finish"];
-const ROUTE_ON_3X = /^write \S+:(create|update):routes\/w\d+ \((create|update) routes\/w\d+ via \S+( during [^)]*)?\) (never seen on green-1|seen on green-1 after \d+ ms > bound 3000 ms)$/;
+const ROUTE_ON_3X = /^write \S+:(create|update):routes\/w\d+ \((create|update) routes\/w\d+ via \S+( during [^)]*)?\) (never seen on green-1|seen on green-1 after [\d,]+ ms > bound 10,?000 ms)$/;
 const OLD_NODE_STARTS = (old: string, fin: string): string =>
   `kong-standin:${old} started against a database finished by kong-standin:${fin} and served 11/11 baseline requests correctly: Kong does not enforce the documented rule; see kong-reference §0.3`;
 

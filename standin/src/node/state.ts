@@ -71,6 +71,9 @@ export class NodeState {
 
   private rebuildIfStale(): Promise<void> {
     if (this.rebuilding) return this.rebuilding;
+    // Nothing to await below when nothing is stale: the async body would finish (clearing
+    // `rebuilding`) before the assignment, leaving a settled promise that blocks every later rebuild.
+    if (!this.routerStale && !this.pluginsStale) return Promise.resolve();
     this.rebuilding = (async () => {
       try {
         if (this.routerStale) await this.rebuildRouter();
