@@ -36,7 +36,7 @@ export type FinalState = { readonly proxy: Expectation } | { readonly adminPath:
  * Cycle n of a workload that started at cycle `first`: routes, consumers and credentials. Route
  * paths end in "/" because Kong matches paths by prefix: "/w1" would also answer "/w12".
  */
-export function plannedWrites(n: number, first = 1): PlannedWrite[] {
+export function plannedWrites(n: number, first = 1, lag = 2): PlannedWrite[] {
   const writes: PlannedWrite[] = [
     { entity: `routes/w${n}`, action: "create", method: "POST", path: "/services/echo/routes", body: { name: `w${n}`, paths: [`/w${n}/`] }, expect: { probe: look(`w${n}`, `/w${n}/`), status: 200 } },
     { entity: `consumers/c${n}`, action: "create", method: "POST", path: "/consumers", body: { username: `c${n}` }, adminPath: `/consumers/c${n}` },
@@ -44,8 +44,12 @@ export function plannedWrites(n: number, first = 1): PlannedWrite[] {
   ];
   // Invalid on purpose: a consumer needs a username or a custom_id (400 schema violation).
   writes.push({ entity: `consumers/invalid-${n}`, action: "create", method: "POST", path: "/consumers", body: { tags: [`invalid-${n}`] }, expectRejected: 400 });
-  if (n - 2 >= first) writes.push({ entity: `routes/w${n - 2}`, action: "update", method: "PATCH", path: `/routes/w${n - 2}`, body: { paths: [`/w${n - 2}-v2/`] }, expect: { probe: look(`w${n - 2}-v2`, `/w${n - 2}-v2/`), status: 200 } });
-  if (n - 4 >= first) writes.push({ entity: `routes/w${n - 4}`, action: "delete", method: "DELETE", path: `/routes/w${n - 4}`, expect: { probe: look(`w${n - 4}-gone`, `/w${n - 4}-v2/`), status: 404 } });
+  // A route is renamed `lag` cycles after its creation and deleted `lag` cycles later, so each
+  // state has had time to show before the next replaces it.
+  const u = n - lag;
+  const d = n - 2 * lag;
+  if (u >= first) writes.push({ entity: `routes/w${u}`, action: "update", method: "PATCH", path: `/routes/w${u}`, body: { paths: [`/w${u}-v2/`] }, expect: { probe: look(`w${u}-v2`, `/w${u}-v2/`), status: 200 } });
+  if (d >= first) writes.push({ entity: `routes/w${d}`, action: "delete", method: "DELETE", path: `/routes/w${d}`, expect: { probe: look(`w${d}-gone`, `/w${d}-v2/`), status: 404 } });
   return writes;
 }
 
@@ -69,6 +73,12 @@ export interface AdminWorkloadOptions {
   readonly watchMs: number;
   /** First cycle number; a second workload in the same run starts after the first's last. */
   readonly firstCycle?: number;
+  /**
+   * How long a node may take, beyond the cluster-event poll, to show a write: Kong 3.x rebuilds its
+   * router on a timer. A route is changed again only after that much more time, so a create is
+   * never replaced before any 3.x router could have shown it.
+   */
+  readonly rebuildDelayMs?: number;
 }
 
 export class AdminWorkload {
@@ -142,7 +152,8 @@ export class AdminWorkload {
   private async writeLoop(): Promise<void> {
     let k = 0;
     while (!this.stopped) {
-      for (const w of plannedWrites(this.cycle + cyclesTaken, (this.o.firstCycle ?? 1) + cyclesTaken)) {
+      const lag = 2 + Math.ceil((this.o.rebuildDelayMs ?? 0) / this.o.intervalMs);
+      for (const w of plannedWrites(this.cycle + cyclesTaken, (this.o.firstCycle ?? 1) + cyclesTaken, lag)) {
         if (this.stopped) break;
         await this.write(w, this.o.writers[k++ % this.o.writers.length]!);
       }

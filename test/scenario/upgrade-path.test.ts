@@ -2,10 +2,8 @@
 // routes through 2.8.x (2.8.2 or later) first, runs as ONE scenario: one datastore bootstrapped and
 // seeded once, hop 2's old cluster (2.8.5) serving what hop 1 left, one report with both hops.
 // Known findings stay visible and are asserted as such: in each hop the old node started after
-// `finish` starts and serves (Kong does not enforce the documented rule). On 3.0.1 the router is
-// rebuilt on a 5 s timer (the propagation bound includes it), while the Admin workload renames a
-// route two cycles after creating it: such a create can be superseded before any 3.x router shows
-// it. Those writes, and only those, may be reported; the narrow pattern below keeps anything else failing.
+// `finish` starts and serves (Kong does not enforce the documented rule). Hop 2 is judged with 3.x's
+// router rebuild timer (worker_state_update_frequency) in its propagation bound.
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -37,8 +35,6 @@ const missingFrom = (rows: readonly MetaRow[], version: string): string[] => {
   });
 };
 /** Checks that 3.x's eventual router can fail in hop 2, and the only problem they may then name. */
-const ROUTER_FINDING_CHECKS = ["admin-writes-propagated", "state-after-finish"];
-const ROUTE_ON_3X = /^write \S+:(create|update):routes\/w\d+ \((create|update) routes\/w\d+ via \S+( during [^)]*)?\) (never seen on green-1|seen on green-1 after [\d,]+ ms > bound 10,?000 ms)$/;
 const OLD_NODE_STARTS = (old: string, fin: string): string =>
   `kong-standin:${old} started against a database finished by kong-standin:${fin} and served 11/11 baseline requests correctly: Kong does not enforce the documented rule; see kong-reference §0.3`;
 
@@ -90,21 +86,14 @@ describe("scenario: a 2-hop upgrade path (2.5.1 -> 2.8.5 -> 3.0.1) on one Postgr
     // Hop 1: a 2.5.1 node starts after the 2.8.5 finish and serves (Kong does not enforce the rule).
     expect(notPassing(h1!), "hop 1").to.deep.equal({ "old-node-refuses-after-finish": `fail: ${OLD_NODE_STARTS("2.5.1", "2.8.5")}` });
     // Hop 2: the same for a 2.8.5 node after the 3.0.1 finish ...
-    const n2 = notPassing(h2!);
-    expect(n2["old-node-refuses-after-finish"], "hop 2").to.equal(`fail: ${OLD_NODE_STARTS("2.8.5", "3.0.1")}`);
-    // ... and 3.x's eventual router (rebuilt by a 5 s timer, standin/src/node/state.ts) may show a
-    // route write on the 3.0.1 node later than the 3 s propagation bound, or not before the
-    // verifier stops: when these checks fail, every problem they name is exactly that.
-    expect(Object.keys(n2).filter((id) => !ROUTER_FINDING_CHECKS.includes(id)), JSON.stringify(n2, null, 1)).to.deep.equal(["old-node-refuses-after-finish"]);
-    for (const id of ROUTER_FINDING_CHECKS.filter((x) => n2[x])) {
-      const problems = h2!.checks.find((c) => c.id === id)!.evidence.filter((e) => e.startsWith("write ") || e.startsWith("wrong: ") || e.startsWith("not verified: "));
-      expect(problems.length, id).to.be.greaterThan(0);
-      for (const p of problems) expect(p, id).to.match(ROUTE_ON_3X);
-    }
+    expect(notPassing(h2!), "hop 2").to.deep.equal({ "old-node-refuses-after-finish": `fail: ${OLD_NODE_STARTS("2.8.5", "3.0.1")}` });
+    // The bound: db_update_frequency (1 s) + 2 s margin on hop 1; plus 3.x's 5 s rebuild timer on hop 2.
+    const bound = (h: NonNullable<Report["hops"]>[number]): string | undefined => /within (\d+) ms/.exec(h.checks.find((c) => c.id === "admin-writes-propagated")?.message ?? "")?.[1];
+    expect([bound(h1!), bound(h2!)], "propagation bounds").to.deep.equal(["3000", "8000"]);
     expect([h1!.verdict, h2!.verdict]).to.deep.equal(["fail", "fail"]);
     expect(report.checks.map((c) => c.id)).to.deep.equal(report.hops!.flatMap((h) => h.checks.map((c) => `hop-${h.index}-${c.id}`)));
     expect(report.checks.filter((c) => c.status !== "pass").map((c) => c.id)).to.deep.equal([
-      "hop-1-old-node-refuses-after-finish", ...h2!.checks.filter((c) => c.status !== "pass").map((c) => `hop-2-${c.id}`),
+      "hop-1-old-node-refuses-after-finish", "hop-2-old-node-refuses-after-finish",
     ]);
     expect([cli.code, report.verdict]).to.deep.equal([1, "fail"]);
   });

@@ -1,35 +1,25 @@
 // Each node-side fault switch (standin/README.md) produces its misbehaviour, and scopes restrict it.
 import { expect } from "chai";
 import { request } from "undici";
-import { EchoUpstream, PgFixture, http, kong, sleep, startTestNode, until, type TestNode } from "./node-helpers.ts";
+import { http, kong, nodeTestbed, sleep, until, type TestNode } from "./node-helpers.ts";
 
 describe("stand-in node: fault switches", function () {
-  let pgf: PgFixture;
-  let up: EchoUpstream;
-  const nodes: TestNode[] = [];
-  const start = async (...args: Parameters<typeof startTestNode>): Promise<TestNode> => {
-    const n = await startTestNode(...args);
-    nodes.push(n);
-    return n;
-  };
+  const bed = nodeTestbed();
+  const { start } = bed;
   const bootstrapped = async (version = "2.6.0"): Promise<Record<string, string>> => {
-    const env = await pgf.freshDb();
+    const env = await bed.pgf.freshDb();
     await kong(version, ["migrations", "bootstrap"], env);
     return env;
   };
   const echoRoute = async (n: TestNode, path: string, plugin?: Record<string, unknown>): Promise<void> => {
     const name = path.slice(1);
-    expect((await http("POST", `${n.adminUrl}/services`, { name, url: `http://127.0.0.1:${up.port}` })).status).to.equal(201);
+    expect((await http("POST", `${n.adminUrl}/services`, { name, url: `http://127.0.0.1:${bed.up.port}` })).status).to.equal(201);
     expect((await http("POST", `${n.adminUrl}/services/${name}/routes`, { paths: [path] })).status).to.equal(201);
     if (plugin) expect((await http("POST", `${n.adminUrl}/services/${name}/plugins`, plugin)).status).to.equal(201);
   };
 
-  before(async () => { pgf = await PgFixture.start(); up = await EchoUpstream.start(); });
-  afterEach(async () => { await Promise.all(nodes.splice(0).map((n) => n.close())); });
-  after(async () => { await up?.close(); await pgf?.stop(); });
-
   it("auth-bypass-until-finish: key-auth is not enforced while this version's migrations are pending", async () => {
-    const env = await pgf.freshDb();
+    const env = await bed.pgf.freshDb();
     await kong("2.0.5", ["migrations", "bootstrap"], env);
     await kong("2.1.4", ["migrations", "up"], env);
     const faulty = await start("2.1.4", env, { faults: "auth-bypass-until-finish", hostname: "green-1" });
@@ -65,7 +55,7 @@ describe("stand-in node: fault switches", function () {
     const env = await bootstrapped();
     const a = await start("2.6.0", env, { faults: "lost-invalidation@entity=routes", hostname: "a" });
     const b = await start("2.6.0", env, { hostname: "b" });
-    await http("POST", `${a.adminUrl}/services`, { name: "s", url: `http://127.0.0.1:${up.port}` });
+    await http("POST", `${a.adminUrl}/services`, { name: "s", url: `http://127.0.0.1:${bed.up.port}` });
     await sleep(1500);
     expect((await http("GET", `${b.proxyUrl}/lost`)).status).to.equal(404); // b rebuilds its router for the service write now
     await http("POST", `${a.adminUrl}/services/s/routes`, { paths: ["/lost"] });

@@ -129,3 +129,25 @@ export async function until(what: string, fn: () => Promise<boolean>, timeoutMs:
     await sleep(everyMs);
   }
 }
+
+export interface NodeTestbed {
+  readonly pgf: PgFixture;
+  readonly up: EchoUpstream;
+  /** Starts a node that is closed after the current test. */
+  start(...args: Parameters<typeof startTestNode>): Promise<TestNode>;
+}
+
+/** What node tests share: one Postgres and one echo upstream per file, nodes closed after each test. */
+export function nodeTestbed(): NodeTestbed {
+  let pgf: PgFixture | undefined;
+  let up: EchoUpstream | undefined;
+  const nodes: TestNode[] = [];
+  before(async () => { pgf = await PgFixture.start(); up = await EchoUpstream.start(); });
+  afterEach(async () => { await Promise.all(nodes.splice(0).map((n) => n.close())); });
+  after(async () => { await up?.close(); await pgf?.stop(); });
+  return {
+    get pgf(): PgFixture { if (!pgf) throw new Error("the Postgres fixture is not started (use it inside a test)"); return pgf; },
+    get up(): EchoUpstream { if (!up) throw new Error("the echo upstream is not started (use it inside a test)"); return up; },
+    async start(...args) { const n = await startTestNode(...args); nodes.push(n); return n; },
+  };
+}

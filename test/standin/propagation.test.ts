@@ -2,29 +2,19 @@
 // b's next poll (db_update_frequency), delayed by db_update_propagation, never before; and across the
 // 2.0 → 2.1 cache-key format change, entity-key invalidations are lost while router:version is not.
 import { expect } from "chai";
-import { EchoUpstream, PgFixture, http, kong, sleep, startTestNode, until, type TestNode } from "./node-helpers.ts";
+import { http, kong, nodeTestbed, sleep, until, type TestNode } from "./node-helpers.ts";
 
 describe("stand-in node: propagation through cluster_events", function () {
-  let pgf: PgFixture;
-  let up: EchoUpstream;
-  const nodes: TestNode[] = [];
-  const start = async (...args: Parameters<typeof startTestNode>): Promise<TestNode> => {
-    const n = await startTestNode(...args);
-    nodes.push(n);
-    return n;
-  };
-
-  before(async () => { pgf = await PgFixture.start(); up = await EchoUpstream.start(); });
-  afterEach(async () => { await Promise.all(nodes.splice(0).map((n) => n.close())); });
-  after(async () => { await up?.close(); await pgf?.stop(); });
+  const bed = nodeTestbed();
+  const { start } = bed;
 
   it("reaches the other node's proxy within db_update_frequency, and not before its poll", async () => {
-    const env = await pgf.freshDb();
+    const env = await bed.pgf.freshDb();
     await kong("2.6.0", ["migrations", "bootstrap"], env);
     const opts = { env: { KONG_DB_UPDATE_FREQUENCY: "3" } };
     const a = await start("2.6.0", env, { ...opts, hostname: "a" });
     const b = await start("2.6.0", env, { ...opts, hostname: "b" });
-    await http("POST", `${a.adminUrl}/services`, { name: "s", url: `http://127.0.0.1:${up.port}` });
+    await http("POST", `${a.adminUrl}/services`, { name: "s", url: `http://127.0.0.1:${bed.up.port}` });
     // Let b's router see an unrelated state first, so the check below is about the route only.
     expect((await http("GET", `${b.proxyUrl}/p`)).status).to.equal(404);
     await http("POST", `${a.adminUrl}/services/s/routes`, { paths: ["/p"] });
@@ -35,12 +25,12 @@ describe("stand-in node: propagation through cluster_events", function () {
   });
 
   it("defers an event until nbf when db_update_propagation > 0", async () => {
-    const env = await pgf.freshDb();
+    const env = await bed.pgf.freshDb();
     await kong("2.6.0", ["migrations", "bootstrap"], env);
     const opts = { env: { KONG_DB_UPDATE_FREQUENCY: "1", KONG_DB_UPDATE_PROPAGATION: "2" } };
     const a = await start("2.6.0", env, { ...opts, hostname: "a" });
     const b = await start("2.6.0", env, { ...opts, hostname: "b" });
-    await http("POST", `${a.adminUrl}/services`, { name: "s", url: `http://127.0.0.1:${up.port}` });
+    await http("POST", `${a.adminUrl}/services`, { name: "s", url: `http://127.0.0.1:${bed.up.port}` });
     const t0 = Date.now();
     await http("POST", `${a.adminUrl}/services/s/routes`, { paths: ["/late"] });
     await sleep(1500); // b has polled at least once and seen the event, but its nbf is 2 s after the write
@@ -55,7 +45,7 @@ describe("stand-in node: propagation through cluster_events", function () {
     let neu: TestNode;
 
     beforeEach(async () => {
-      env = await pgf.freshDb();
+      env = await bed.pgf.freshDb();
       await kong("2.0.5", ["migrations", "bootstrap"], env);
       await kong("2.1.4", ["migrations", "up"], env);
       old = await start("2.0.5", env, { hostname: "old" });
@@ -63,13 +53,13 @@ describe("stand-in node: propagation through cluster_events", function () {
     });
 
     it("router:version crosses the boundary: a route created on the new node is routed by the old one", async () => {
-      await http("POST", `${neu.adminUrl}/services`, { name: "s", url: `http://127.0.0.1:${up.port}` });
+      await http("POST", `${neu.adminUrl}/services`, { name: "s", url: `http://127.0.0.1:${bed.up.port}` });
       await http("POST", `${neu.adminUrl}/services/s/routes`, { paths: ["/x"] });
       await until("route visible on the old node", async () => (await http("GET", `${old.proxyUrl}/x`)).status === 200, 4000);
     });
 
     it("entity keys do not: the old node keeps its cached miss for a credential created on the new node", async () => {
-      await http("POST", `${old.adminUrl}/services`, { name: "s", url: `http://127.0.0.1:${up.port}` });
+      await http("POST", `${old.adminUrl}/services`, { name: "s", url: `http://127.0.0.1:${bed.up.port}` });
       await http("POST", `${old.adminUrl}/services/s/routes`, { paths: ["/auth"] });
       await http("POST", `${old.adminUrl}/services/s/plugins`, { name: "key-auth" });
       await http("POST", `${old.adminUrl}/consumers`, { username: "carol" });

@@ -2,7 +2,7 @@
 // produces its misbehaviour, here on local processes; the scenario rows in
 // test/scenario/fault-switches.test.ts show the checks catching them.
 import { expect } from "chai";
-import { EchoUpstream, PgFixture, http, kong, startTestNode, type TestNode } from "./node-helpers.ts";
+import { http, kong, nodeTestbed, type TestNode } from "./node-helpers.ts";
 import { runKong } from "../support/standin.ts";
 
 const OLD = "2.0.5";
@@ -10,25 +10,15 @@ const NEW = "2.6.0";
 
 describe("stand-in: switches for upgrade bugs hidden by caches, [error] lines and old-shaped data", function () {
   this.timeout(60_000);
-  let pgf: PgFixture;
-  let up: EchoUpstream;
-  const nodes: TestNode[] = [];
-  const start = async (...args: Parameters<typeof startTestNode>): Promise<TestNode> => {
-    const n = await startTestNode(...args);
-    nodes.push(n);
-    return n;
-  };
-
-  before(async () => { pgf = await PgFixture.start(); up = await EchoUpstream.start(); });
-  afterEach(async () => { await Promise.all(nodes.splice(0).map((n) => n.close())); });
-  after(async () => { await up?.close(); await pgf?.stop(); });
+  const bed = nodeTestbed();
+  const { start } = bed;
 
   /** An old cluster's database with a key-auth route and alice's key, and a running old node that used it. */
   async function seeded(): Promise<{ env: Record<string, string>; old: TestNode }> {
-    const env = await pgf.freshDb();
+    const env = await bed.pgf.freshDb();
     await kong(OLD, ["migrations", "bootstrap"], env);
     const old = await start(OLD, env, { hostname: "blue-1" });
-    expect((await http("POST", `${old.adminUrl}/services`, { name: "s", url: `http://127.0.0.1:${up.port}` })).status).to.equal(201);
+    expect((await http("POST", `${old.adminUrl}/services`, { name: "s", url: `http://127.0.0.1:${bed.up.port}` })).status).to.equal(201);
     expect((await http("POST", `${old.adminUrl}/services/s/routes`, { paths: ["/secure"] })).status).to.equal(201);
     expect((await http("POST", `${old.adminUrl}/services/s/plugins`, { name: "key-auth" })).status).to.equal(201);
     expect((await http("POST", `${old.adminUrl}/consumers`, { username: "alice" })).status).to.equal(201);
@@ -49,7 +39,7 @@ describe("stand-in: switches for upgrade bugs hidden by caches, [error] lines an
   });
 
   it("up-prints-error: `up` migrates, prints an [error] line and still exits 0", async () => {
-    const env = await pgf.freshDb();
+    const env = await bed.pgf.freshDb();
     await kong(OLD, ["migrations", "bootstrap"], env);
     const r = await runKong(NEW, ["migrations", "up"], { ...env, KONG_STANDIN_FAULTS: "up-prints-error" });
     expect(r.exitCode).to.equal(0);
@@ -59,7 +49,7 @@ describe("stand-in: switches for upgrade bugs hidden by caches, [error] lines an
   });
 
   it("patch-refuses-old-shaped: a PATCH of a custom_id-only consumer is refused (400), one with a username is not", async () => {
-    const env = await pgf.freshDb();
+    const env = await bed.pgf.freshDb();
     await kong(NEW, ["migrations", "bootstrap"], env);
     const node = await start(NEW, env, { faults: "patch-refuses-old-shaped" });
     const old = await http("POST", `${node.adminUrl}/consumers`, { custom_id: "cust-42" });
