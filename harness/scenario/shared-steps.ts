@@ -3,7 +3,7 @@
 // shift, the checks after finish and an old node started after finish. Phases are the caller's.
 import { DEFAULT_UP_LATENCY, F, type CheckExpectations, type OldNodeStartValue, type ProbeAnswersValue } from "../checks/index.ts";
 import type { StartedDatastore } from "../datastore/types.ts";
-import type { WriteGate } from "../kong/cluster.ts";
+import type { StartedKongCluster, WriteGate } from "../kong/cluster.ts";
 import { KongContainer } from "../kong/kong-container.ts";
 import { KongNodeExitedError } from "../kong/kong-wait.ts";
 import { driveShift, WeightPlan } from "../traffic/index.ts";
@@ -103,8 +103,13 @@ export abstract class ScenarioSteps extends ScenarioBase {
     await lb.drain("blue", { timeoutMs: 30_000 });
     for (const node of [...blue.nodes]) {
       await lb.removeNode(node.name);
-      await blue.removeNode(node, true);
+      await this.stopRetiredNode(blue, node);
     }
+  }
+
+  /** A drained old node leaves the cluster: stopped gracefully. */
+  protected async stopRetiredNode(cluster: StartedKongCluster, node: StartedKongContainer): Promise<void> {
+    await cluster.removeNode(node, true);
   }
 
   /** `list`, `up` (re-run once if it died), `list` with both images, schema snapshot. */

@@ -13,6 +13,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
+import type { StartedKongCluster } from "../../harness/kong/cluster.ts";
+import type { StartedKongContainer } from "../../harness/kong/kong-container.ts";
 import { onCleanup } from "../../harness/runtime/cleanup.ts";
 import { PROJECT_ROOT } from "../../harness/runtime/lab-state.ts";
 import { UpgradeScenario } from "../../harness/scenario/index.ts";
@@ -291,18 +293,9 @@ describe("scenario: every stand-in fault switch is caught by its check", functio
  * node that still serves). The harness must probe the ports, refuse `finish` and say which node.
  */
 class OldNodeLeftRunning extends UpgradeScenario {
-  override async retireBlue(): Promise<void> {
-    await this.rec.phase("Drain", async () => {
-      const lb = this.need(this.lb, "load balancer");
-      const blue = this.need(this.blue, "blue cluster");
-      lb.promote();
-      await lb.drain("blue", { timeoutMs: 30_000 });
-      for (const node of [...blue.nodes]) {
-        await lb.removeNode(node.name);
-        blue.nodes.splice(blue.nodes.indexOf(node), 1);
-        onCleanup(`${node.name} (left running)`, () => node.stop(false));
-      }
-    });
+  protected override async stopRetiredNode(cluster: StartedKongCluster, node: StartedKongContainer): Promise<void> {
+    cluster.nodes.splice(cluster.nodes.indexOf(node), 1);
+    onCleanup(`${node.name} (left running)`, () => node.stop(false));
   }
 }
 
