@@ -132,7 +132,7 @@ describe("migrations under faults (stand-in, Postgres)", function () {
     it("up failing on --db-timeout (4 s) while the datastore does not answer (paused) ends like a clean run once re-run", () => {
       const { faulted, value } = outcome("upClientTimeout");
       expect(faulted.result.exitCode).to.equal(1);
-      expect(faulted.result.stderr.split("\n")[0]).to.equal(
+      expect(faulted.result.stderr.split("\n")[0], faulted.result.stderr).to.equal(
         "Error: [PostgreSQL error] cluster_mutex callback threw an error: [PostgreSQL error] failed to run migration '015_270_to_280' up: timeout");
       expect(verifyRecovery(value)).to.deep.equal([]);
     });

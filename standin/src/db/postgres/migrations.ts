@@ -2,7 +2,7 @@
 // schema_meta (key, subsystem, last_executed, executed TEXT[], pending TEXT[]), locks (key, owner, ttl).
 import type pg from "pg";
 import type { MigrationStore, SchemaMetaRow } from "../types.ts";
-import { pgmoonMessage } from "./connection.ts";
+import { isConnectionError, pgmoonMessage } from "./connection.ts";
 
 const LOCK_KEY = "migrations";
 
@@ -63,16 +63,25 @@ export class PgMigrationStore implements MigrationStore {
   async runUp(text: string): Promise<void> {
     if (text.trim() === "") return;
     const client = await this.pool.connect();
+    // The pool listens for errors only on idle clients: a socket error while this one is checked
+    // out must fail the migration, not crash the command with an unhandled 'error' event.
+    let broken: unknown;
+    const onError = (e: unknown): void => { broken ??= e; };
+    client.on("error", onError);
     try {
       await client.query("BEGIN");
       await client.query(text);
       await client.query("COMMIT");
     } catch (e) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      // The migration engine prints what pgmoon would have returned (`ERROR: …`).
+      // pgmoon closes a socket that timed out or broke; the server rolls the transaction back.
+      if (isConnectionError(e)) broken ??= e;
+      else await client.query("ROLLBACK").catch(() => undefined);
+      // The migration engine prints what pgmoon would have returned (`ERROR: …`, `timeout`).
       throw new Error(pgmoonMessage(e), { cause: e });
     } finally {
-      client.release();
+      client.off("error", onError);
+      // A broken connection (or one still awaiting a timed-out reply) is closed, never reused.
+      client.release(broken instanceof Error ? broken : broken === undefined ? undefined : new Error(String(broken)));
     }
   }
 
