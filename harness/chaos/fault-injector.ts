@@ -149,12 +149,11 @@ async function toxic(f: ResolvedFault, t: ChaosTargets): Promise<InjectedFault> 
   if (!proxies) throw new HarnessError(`fault ${f.id}: ${f.kind} needs the datastore behind Toxiproxy (chaos plan toxiproxy: true)`);
   const clients = proxiedClients(f.target, t);
   if (f.kind === "partition") {
-    for (const c of clients) await proxies.setEnabled(c, false);
+    await onEach(clients, async (c) => { await proxies.setEnabled(c, false); return c; }, (c) => proxies.setEnabled(c, true));
     return { nodes: clients, recover: async () => { for (const c of clients) await proxies.setEnabled(c, true); return `partitioned from the datastore; reconnected (${clients.join(", ")})`; } };
   }
   const body = toxicBody(f);
-  const toxics: { remove(): Promise<void> }[] = [];
-  for (const c of clients) toxics.push(await proxies.proxy(c).addToxic(body));
+  const toxics = await onEach(clients, (c) => proxies.proxy(c).addToxic(body), (x) => x.remove());
   return {
     nodes: clients,
     recover: async () => {
@@ -162,6 +161,21 @@ async function toxic(f: ResolvedFault, t: ChaosTargets): Promise<InjectedFault> 
       return `toxic ${body.type} ${JSON.stringify(body.attributes)} removed from ${clients.join(", ")}`;
     },
   };
+}
+
+/**
+ * Applies a fault to each client in turn; when one fails, the ones already applied are undone
+ * before the error goes on, so a fault that could not be injected leaves no client faulted.
+ */
+async function onEach<T>(clients: readonly string[], apply: (client: string) => Promise<T>, undo: (applied: T) => Promise<unknown>): Promise<T[]> {
+  const applied: T[] = [];
+  try {
+    for (const c of clients) applied.push(await apply(c));
+    return applied;
+  } catch (err) {
+    for (const a of applied) await undo(a).catch(() => undefined);
+    throw err;
+  }
 }
 
 function toxicBody(f: ResolvedFault): { name: string; type: "latency" | "bandwidth" | "timeout" | "reset_peer"; stream: "downstream"; toxicity: number; attributes: Record<string, number> } {

@@ -2,7 +2,7 @@
 // pull-request comments: verdict, stand-in warning, failing checks, steps, propagation lag.
 import { reportView, worstPhaseP99 } from "./html/report-view.ts";
 import { hopsMarkdown } from "./hops-markdown.ts";
-import type { Report } from "./report.ts";
+import { standinRefs, type Report } from "./report.ts";
 
 const MESSAGE_WIDTH = 300;
 
@@ -28,7 +28,7 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   const h = "#".repeat(options.level ?? 2);
   const versions = report.versions.old || report.versions.new ? ` ${report.versions.old ?? "?"} → ${report.versions.new ?? "?"}` : "";
   const out: string[] = [`${h} ${report.verdict === "pass" ? "✅ PASS" : "❌ FAIL"}: ${report.scenario ?? "run"}${versions}`, ""];
-  if (report.standin) out.push(`> **Stand-in images** (${report.images.filter((i) => i.standin).map((i) => `\`${i.ref}\``).join(", ")}): this run qualifies the harness and the model, not Kong itself.`, "");
+  if (report.standin) out.push(`> **Stand-in images** (${standinRefs(report).map((ref) => `\`${ref}\``).join(", ")}): this run qualifies the harness and the model, not Kong itself.`, "");
   if (report.interrupted) out.push(`> **Interrupted**: ${report.interruptReason ?? "the run did not complete"}.`, "");
   for (const e of report.errors) out.push(`> **Harness error**: ${mdCell(e)}`, "");
   const c = report.counts;

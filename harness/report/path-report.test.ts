@@ -6,7 +6,8 @@ import { hopsSection } from "./html/hops-section.ts";
 import { hopsMarkdown } from "./hops-markdown.ts";
 import { hopSuites, renderJunit } from "./junit.ts";
 import { hopReport, pathChecks, type HopReport } from "./path-report.ts";
-import { assembleReport, REPORT_SCHEMA_VERSION } from "./report.ts";
+import { renderMarkdown } from "./markdown.ts";
+import { assembleReport, REPORT_SCHEMA_VERSION, standinRefs } from "./report.ts";
 
 const check = (id: string, status: CheckResult["status"]): CheckResult => ({ id, status, message: `${id} says ${status}`, evidence: [`${id} evidence`], data: { big: [1, 2, 3] } });
 const ran = (index: number, from: string, to: string, checks: CheckResult[]): HopReport =>
@@ -56,5 +57,17 @@ describe("path report", () => {
     ]);
     expect(hopsSection(assembleReport({ checks: [check("a", "pass")] }))).to.equal("");
     expect(hopsMarkdown(assembleReport({}))).to.deep.equal([]);
+  });
+});
+
+describe("stand-in banner of a path", () => {
+  it("names the middle version once, though it was one hop's new image and the next hop's old", () => {
+    const images = [
+      { role: "old", ref: "kong-standin:2.5.1", standin: true }, { role: "new", ref: "kong-standin:2.8.5", standin: true },
+      { role: "old", ref: "kong-standin:2.8.5", standin: true }, { role: "new", ref: "kong-standin:3.0.1", standin: true },
+    ] as const;
+    const report = assembleReport({ scenario: "path", images: [...images] });
+    expect(standinRefs(report)).to.deep.equal(["kong-standin:2.5.1", "kong-standin:2.8.5", "kong-standin:3.0.1"]);
+    expect(renderMarkdown(report)).to.include("(`kong-standin:2.5.1`, `kong-standin:2.8.5`, `kong-standin:3.0.1`)");
   });
 });

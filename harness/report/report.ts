@@ -199,3 +199,8 @@ export function writeReportSync(runDir: string, input: ReportInput): { report: R
 export async function writeReport(runDir: string, input: ReportInput): Promise<{ report: Report; path: string }> {
   return writeReportSync(runDir, input);
 }
+
+/** The stand-in images a report names, each once (a path's middle version is one hop's new and the next hop's old). */
+export function standinRefs(report: Pick<Report, "images">): string[] {
+  return [...new Set(report.images.filter((i) => i.standin).map((i) => i.ref))];
+}

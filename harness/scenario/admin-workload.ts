@@ -104,6 +104,16 @@ export class AdminWorkload {
   }
 
   /**
+   * Resolves once `n` cycles were written (or the workload stopped, or `signal` fired), waiting at
+   * most `maxMs`: on a slow machine a fixed wait could end before any write was made and checked.
+   */
+  async cycles(n: number, maxMs: number, signal?: AbortSignal): Promise<void> {
+    const target = (this.o.firstCycle ?? 1) + n;
+    const giveUpAt = Date.now() + maxMs;
+    while (this.cycle < target && !this.stopped && !signal?.aborted && Date.now() < giveUpAt) await this.sleep(50);
+  }
+
+  /**
    * Stops writing, then keeps verifying until every pending write was seen or timed out; with
    * `abandon` (an interrupted run) pending observations are dropped, so nothing is recorded late.
    */

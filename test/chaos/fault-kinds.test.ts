@@ -4,6 +4,8 @@
 // version, and Toxiproxy's timeout, reset_peer and bandwidth toxics on one node's datastore link
 // (that node fails where another succeeds, then works again). Every fault is a `fault` op pair.
 import { expect } from "chai";
+import { injectFault, type ChaosTargets } from "../../harness/chaos/index.ts";
+import type { ResolvedFault } from "../../harness/chaos/schedule.ts";
 import type { FaultValue, RequestLine } from "../../harness/checks/records.ts";
 import type { StartedKongContainer } from "../../harness/kong/kong-container.ts";
 import { admin, containerLog, databaseReachable, faultOps, FaultKindsLab, inspect, NEW, PROBE, until, type LbEvent, type RunResult } from "./fault-kinds-fixture.ts";
@@ -167,5 +169,21 @@ describe("chaos: stop, restart, extra-node and the timeout, reset_peer and bandw
     expect(side!.limited.ms, `limited ${Math.round(side!.limited.ms)}ms vs unlimited ${Math.round(side!.free.ms)}ms`).to.be.greaterThan(3 * side!.free.ms);
     recovered(r, "bandwidth-blue-1", ["blue-1"], /^toxic bandwidth \{"rate":32\} removed from blue-1$/);
     expect(await lab.proxies.proxy("blue-1").getToxic("fault-bandwidth-blue-1").then(() => "present", () => "gone")).to.equal("gone");
+  });
+
+  it("a toxic that cannot reach every node of its target is undone on the ones it reached, and the error names the node", async function () {
+    const faults: ResolvedFault[] = [
+      { id: "partial-latency", kind: "latency", target: { cluster: "blue" }, trigger: { atMs: 0 }, forMs: HELD, params: { latencyMs: 500 }, expect: { kind: "proxy-unaffected" } },
+      { id: "partial-partition", kind: "partition", target: { cluster: "blue" }, trigger: { atMs: 0 }, forMs: HELD, params: {}, expect: { kind: "proxy-unaffected" } },
+    ];
+    // blue-1 goes through Toxiproxy; "blue-unproxied" does not, so the injection fails on it.
+    const targets = { proxies: () => lab.proxies, nodeNames: () => ["blue-1", "blue-unproxied"] } as unknown as ChaosTargets;
+    for (const f of faults) {
+      const failed = await injectFault(f, targets).then(() => undefined, (e: unknown) => e as Error);
+      expect(failed?.message, f.kind).to.match(/^node "blue-unproxied" does not reach the datastore through Toxiproxy \(proxied: .*\bblue-1\b.*\)$/);
+    }
+    expect(await lab.proxies.proxy("blue-1").getToxic("fault-partial-latency").then(() => "present", () => "gone"), "the latency toxic on blue-1").to.equal("gone");
+    await until("blue-1 reaches the database (its link was enabled again)", () => databaseReachable(lab.node("blue-1")));
+    expect((await admin(lab.node("blue-1"), "POST", "/consumers", { username: "after-partial-injection" })).status).to.equal(201);
   });
 });

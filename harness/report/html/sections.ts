@@ -3,6 +3,7 @@
 import type { CheckResult } from "../../checks/index.ts";
 import { badge, clippedPre, esc, failureText, msText, num, pct, q, secText, table } from "./html.ts";
 import type { ReportView, WriteView } from "./report-view.ts";
+import { standinRefs } from "../report.ts";
 
 const EVIDENCE_LINES = 40;
 const WRITE_ROWS = 400;
@@ -28,7 +29,7 @@ export function banners(v: ReportView): string {
   const r = v.report;
   const out: string[] = [];
   if (r.standin) {
-    const names = r.images.filter((i) => i.standin).map((i) => esc(i.ref)).join(", ");
+    const names = standinRefs(r).map(esc).join(", ");
     out.push(`<div class="banner standin" id="standin-banner" role="alert"><strong>STAND-IN IMAGES.</strong> This run used ${names}: the project's behavioural model of Kong, not Kong. It qualifies the harness and the model, not a Kong release.</div>`);
   }
   if (r.interrupted) out.push(`<div class="banner interrupted" role="alert"><strong>INTERRUPTED.</strong> ${esc(r.interruptReason ?? "the run did not complete")}; the checks judged a partial run.</div>`);
