@@ -35,8 +35,10 @@ export type FinalState = { readonly proxy: Expectation } | { readonly adminPath:
 /**
  * Cycle n of a workload that started at cycle `first`: routes, consumers and credentials. Route
  * paths end in "/" because Kong matches paths by prefix: "/w1" would also answer "/w12".
+ * `revokeCredentials`: a key is also rotated (a new key for its consumer, the old one deleted) as
+ * late as its route is deleted, once every node has answered with the old key and cached it.
  */
-export function plannedWrites(n: number, first = 1, lag = 2): PlannedWrite[] {
+export function plannedWrites(n: number, first = 1, lag = 2, revokeCredentials = false): PlannedWrite[] {
   const writes: PlannedWrite[] = [
     { entity: `routes/w${n}`, action: "create", method: "POST", path: "/services/echo/routes", body: { name: `w${n}`, paths: [`/w${n}/`] }, expect: { probe: look(`w${n}`, `/w${n}/`), status: 200 } },
     { entity: `consumers/c${n}`, action: "create", method: "POST", path: "/consumers", body: { username: `c${n}` }, adminPath: `/consumers/c${n}` },
@@ -50,6 +52,12 @@ export function plannedWrites(n: number, first = 1, lag = 2): PlannedWrite[] {
   const d = n - 2 * lag;
   if (u >= first) writes.push({ entity: `routes/w${u}`, action: "update", method: "PATCH", path: `/routes/w${u}`, body: { paths: [`/w${u}-v2/`] }, expect: { probe: look(`w${u}-v2`, `/w${u}-v2/`), status: 200 } });
   if (d >= first) writes.push({ entity: `routes/w${d}`, action: "delete", method: "DELETE", path: `/routes/w${d}`, expect: { probe: look(`w${d}-gone`, `/w${d}-v2/`), status: 404 } });
+  if (d >= first && revokeCredentials) {
+    writes.push(
+      { entity: `keyauth_credentials/key-${d}-r`, action: "create", method: "POST", path: `/consumers/c${d}/key-auth`, body: { key: `key-${d}-r` }, expect: { probe: look(`key-${d}-r`, "/private/data", { apikey: `key-${d}-r` }), status: 200 } },
+      { entity: `keyauth_credentials/key-${d}`, action: "delete", method: "DELETE", path: `/consumers/c${d}/key-auth/key-${d}`, expect: { probe: look(`key-${d}-revoked`, "/private/data", { apikey: `key-${d}` }), status: 401 } },
+    );
+  }
   return writes;
 }
 
@@ -79,6 +87,8 @@ export interface AdminWorkloadOptions {
    * never replaced before any 3.x router could have shown it.
    */
   readonly rebuildDelayMs?: number;
+  /** Rotate keys: each credential is later replaced by a new one and deleted (see plannedWrites). */
+  readonly revokeCredentials?: boolean;
 }
 
 export class AdminWorkload {
@@ -163,7 +173,7 @@ export class AdminWorkload {
     let k = 0;
     while (!this.stopped) {
       const lag = 2 + Math.ceil((this.o.rebuildDelayMs ?? 0) / this.o.intervalMs);
-      for (const w of plannedWrites(this.cycle + cyclesTaken, (this.o.firstCycle ?? 1) + cyclesTaken, lag)) {
+      for (const w of plannedWrites(this.cycle + cyclesTaken, (this.o.firstCycle ?? 1) + cyclesTaken, lag, this.o.revokeCredentials)) {
         if (this.stopped) break;
         await this.write(w, this.o.writers[k++ % this.o.writers.length]!);
       }

@@ -90,7 +90,7 @@ export class FreshInstallScenario extends ScenarioSteps {
     await this.rec.phase("Serving", async () => {
       const workload = new AdminWorkload({
         history: this.rec.history, now: () => this.rec.now(), writers: [green.admin(green.nodes[0])], cluster: "green",
-        nodes: () => this.watchedNodes(), intervalMs: 500, rebuildDelayMs: this.rebuildDelayMs, watchMs: this.propagationBoundMs * 3,
+        nodes: () => this.watchedNodes(), intervalMs: 500, rebuildDelayMs: this.rebuildDelayMs, revokeCredentials: this.options.revokeCredentials, watchMs: this.propagationBoundMs * 3,
       });
       workload.start();
       await new Promise((r) => setTimeout(r, Math.max(2_000, this.options.holdMs)));

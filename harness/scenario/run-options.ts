@@ -27,6 +27,8 @@ export interface RunOptions {
   readonly downtimeBudgetMs?: number;
   /** Cassandra new keyspace: Admin writes after the export frozen or let through as drift; overrides the scenario's (`--drift-mode`). */
   readonly adminWritesAfterExport?: "freeze" | "drift";
+  /** The Admin workload also rotates keys: a new key for a consumer, its old one deleted (`--revoke-credentials`). */
+  readonly revokeCredentials?: boolean;
 }
 
 export const RUN_DEFAULTS: Omit<RunOptions, "oldImage" | "newImage"> = {

@@ -182,7 +182,7 @@ export abstract class ScenarioSteps extends ScenarioBase {
     for (const node of green.nodes) await this.verifyFinalState(node, green, before);
     const workload = new AdminWorkload({
       history: this.rec.history, now: () => this.rec.now(), writers: [green.admin(green.nodes[0])], cluster: "green",
-      nodes: () => this.watchedNodes().filter((n) => n.cluster === "green"), intervalMs: 500, rebuildDelayMs: this.rebuildDelayMs, watchMs: this.propagationBoundMs * 3,
+      nodes: () => this.watchedNodes().filter((n) => n.cluster === "green"), intervalMs: 500, rebuildDelayMs: this.rebuildDelayMs, revokeCredentials: this.options.revokeCredentials, watchMs: this.propagationBoundMs * 3,
       firstCycle: (before?.nextCycle ?? 1) + 1,
     });
     workload.start();

@@ -63,7 +63,7 @@ export class UpgradeScenario extends ScenarioSteps {
       const blue = this.need(this.blue, "blue cluster");
       const workload = (this.shiftWorkload = new AdminWorkload({
         history: this.rec.history, now: () => this.rec.now(), writers: blue.nodes.map((n) => blue.admin(n)), cluster: "blue",
-        nodes: () => this.watchedNodes(), intervalMs: 1_500, rebuildDelayMs: this.rebuildDelayMs, watchMs: this.propagationBoundMs * 3,
+        nodes: () => this.watchedNodes(), intervalMs: 1_500, rebuildDelayMs: this.rebuildDelayMs, revokeCredentials: this.options.revokeCredentials, watchMs: this.propagationBoundMs * 3,
       }));
       workload.start();
       try {

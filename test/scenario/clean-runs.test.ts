@@ -8,7 +8,7 @@
 // included), the seeded keys answered in every phase, both clusters hit the rate limit together.
 import { expect } from "chai";
 import { BLUE_GREEN_CHECKS } from "../../harness/checks/index.ts";
-import { CLEAN_RUN, describeChecks, runScenario, runScenarioOnce } from "./scenario-run.ts";
+import { CLEAN_RUN, describeChecks, keyWrites, ROTATION_FLAGS, runScenario, runScenarioOnce } from "./scenario-run.ts";
 
 describe("scenario: clean blue/green runs against stand-ins", function () {
   this.timeout(4 * 60_000);
@@ -28,9 +28,13 @@ describe("scenario: clean blue/green runs against stand-ins", function () {
     });
   }
 
-  it("2.5.1 -> 2.6.0 fails only old-node-refuses-after-finish: the 2.5.1 node starts and serves", async () => {
-    const run = await runScenario({ ...CLEAN_RUN, old: "2.5.1" });
+  it("2.5.1 -> 2.6.0, keys rotated during the shift, fails only old-node-refuses-after-finish: the 2.5.1 node starts and serves", async () => {
+    const run = await runScenario({ ...CLEAN_RUN, old: "2.5.1", flags: [...ROTATION_FLAGS] });
     expect(run.notPassing, describeChecks(run)).to.deep.equal(["old-node-refuses-after-finish"]);
+    // Same cache-key format: each revoked key stops working on every node within the bound.
+    const revoked = keyWrites(run).filter((w) => w.action === "delete");
+    expect(revoked.length, "keys revoked during the run").to.be.at.least(1);
+    for (const w of revoked) expect([w.type, w.missingOn, w.lateOn], w.writeId).to.deep.equal(["ok", [], []]);
     expect([run.cli.code, run.report.verdict]).to.deep.equal([1, "fail"]);
     const c = run.check("old-node-refuses-after-finish");
     expect(c.status).to.equal("fail");

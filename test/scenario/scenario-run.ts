@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
+import type { WriteOutcome } from "../../harness/checks/admin-writes-propagated.ts";
 import type { CheckResult } from "../../harness/checks/index.ts";
 import type { Report } from "../../harness/report/index.ts";
 import { runCli, type CliResult } from "../support/cli.ts";
@@ -25,6 +26,8 @@ export interface ScenarioArgs {
   readonly holdMs?: number;
   readonly oldNodes?: number;
   readonly newNodes?: number;
+  /** Further CLI flags, e.g. ["--revoke-credentials"]. */
+  readonly flags?: readonly string[];
   /** Shift steps; default the scenario's (0,5,10,25,50,75,100). */
   readonly steps?: readonly number[];
   /** Kill the CLI after this long (it must never hang). */
@@ -48,6 +51,7 @@ export function scenarioArgs(a: ScenarioArgs, reportDir: string): string[] {
     "--old-nodes", String(a.oldNodes ?? 1), "--new-nodes", String(a.newNodes ?? 2)];
   if (a.steps) args.push("--steps", a.steps.join(","));
   if (a.faults) args.push("--faults", a.faults);
+  if (a.flags) args.push(...a.flags);
   return args;
 }
 
@@ -68,6 +72,15 @@ export async function runScenario(a: ScenarioArgs): Promise<ScenarioRun> {
       return c!;
     },
   };
+}
+
+/** Key rotation during the shift: a new key for a consumer, its old one deleted (see plannedWrites). */
+export const ROTATION_FLAGS = ["--revoke-credentials"] as const;
+
+/** The key-auth writes of a run, as admin-writes-propagated judged them. */
+export function keyWrites(run: ScenarioRun): WriteOutcome[] {
+  const data = run.check("admin-writes-propagated").data as { writes: WriteOutcome[] } | undefined;
+  return (data?.writes ?? []).filter((w) => w.entity.startsWith("keyauth_credentials/"));
 }
 
 /** "id: status: message" for every check that did not pass: the assertion messages show it all. */

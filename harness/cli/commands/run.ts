@@ -115,6 +115,7 @@ export function parseRunFlags(values: Record<string, string | boolean | undefine
     downtimeBudgetMs: budget === undefined ? undefined : Number(budget),
     // The issue's word "record" is the new-keyspace scenario's "drift": writes let through and listed.
     adminWritesAfterExport: drift === undefined ? undefined : drift === "record" ? "drift" : "freeze",
+    revokeCredentials: values["revoke-credentials"] === true ? true : undefined,
   };
 }
 
@@ -122,16 +123,19 @@ export const RUN_FLAG_SPEC = {
   old: { type: "string" }, new: { type: "string" }, "old-nodes": { type: "string" }, "new-nodes": { type: "string" },
   "report-dir": { type: "string" }, seed: { type: "string" }, rate: { type: "string" }, steps: { type: "string" },
   "hold-ms": { type: "string" }, faults: { type: "string" }, datastore: { type: "string" },
-  "downtime-budget-ms": { type: "string" }, "drift-mode": { type: "string" },
+  "downtime-budget-ms": { type: "string" }, "drift-mode": { type: "string" }, "revoke-credentials": { type: "boolean" },
 } as const;
 
 export const RUN_HELP = `  run <scenario> [--old IMAGE] [--new IMAGE] [--old-nodes N] [--new-nodes N] [--report-dir DIR]
                  [--seed N] [--rate N] [--steps 0,5,...,100] [--hold-ms MS] [--datastore postgres|cassandra]
                  [--faults "green=switch@scope;blue-1=..."] [--downtime-budget-ms MS] [--drift-mode freeze|record]
+                 [--revoke-credentials]
                    run a scenario; exit 0 when every check passes, 1 when one fails
                    (defaults: ${RUN_DEFAULTS.oldNodes}+${RUN_DEFAULTS.newNodes} nodes, ${RUN_DEFAULTS.rate} req/s, steps ${RUN_DEFAULTS.steps.join(",")})
                    --downtime-budget-ms: Cassandra in place, the longest accepted downtime window
                    (default: the scenario file's; scenarios/cassandra-in-place.ts sets 60000)
                    --drift-mode: Cassandra new keyspace, Admin writes after \`kong config db_export\`:
                    freeze (default: refused until the cut-over) or record (let through, each listed
-                   as drift); other scenarios ignore both`;
+                   as drift); other scenarios ignore both
+                   --revoke-credentials: the Admin workload also rotates keys (a new key for a
+                   consumer, the old one deleted), each checked on every node like any write`;
