@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { adminWritesPropagated } from "./admin-writes-propagated.ts";
 import { noNewAdminWritesBeforeFinish } from "./no-new-admin-writes-before-finish.ts";
 import { F } from "./records.ts";
-import { RunFixture } from "./testing.ts";
+import { EXPECTATIONS, RunFixture } from "./testing.ts";
 
 const ALL = ["blue-1", "blue-2", "green-1", "green-2"];
 
@@ -36,6 +36,28 @@ describe("admin-writes-propagated", () => {
     const r = await adminWritesPropagated.check(fx.ctx());
     expect(r.status).to.equal("fail");
     expect(r.message).to.equal("3 problems with Admin writes: write w-1 (create services/svc-1 via blue-1 during Shift step 10%) seen on blue-2 after 7000 ms > bound 6000 ms; write w-1 (create services/svc-1 via blue-1 during Shift step 10%) seen on green-2 after 7000 ms > bound 6000 ms; write w-2 (update routes/r-9 via blue-2 during Shift step 10%) never seen on green-2");
+  });
+
+  it("names Kong's 2.0 -> 2.1 cache-key change when a key-cached entity changed on an older node is lost on the new nodes", async () => {
+    const lostDelete = (versions?: { old: string; new: string }, entity = "keyauth_credentials/key-1") => {
+      const fx = new RunFixture({ ...EXPECTATIONS, ...(versions ? { versions } : {}) });
+      fx.at(0).phase("Shift").step(0, 10);
+      fx.at(1000);
+      const w = fx.write("blue-1", "ok", 10, { entity, action: "delete" });
+      for (const node of ["blue-1", "blue-2"]) fx.observe(w, node);
+      return adminWritesPropagated.check(fx.ctx());
+    };
+    const crossing = await lostDelete({ old: "2.0.5", new: "2.1.4" });
+    expect(crossing.status).to.equal("fail");
+    expect(crossing.message).to.match(/ never seen on green-1, green-2; likely cause: Kong 2\.1's cache-key change \(entity invalidations from 2\.0\.5 nodes never reach 2\.1\.4 nodes, see the diagnosis\)$/);
+    expect(crossing.evidence[2]).to.equal("diagnosis: 1 of the lost writes (delete keyauth_credentials/key-1) changed an entity cached by its own key, through a 2.0.5 node; "
+      + "2.1.4 nodes never see such invalidations, because Kong 2.1 added the workspace id to entity cache keys (`<table>:<key>::::` became `<table>:<key>:::::<ws_id>`), "
+      + "so they keep serving the cached entity (kong-reference §5.2)");
+    expect((await lostDelete({ old: "1.5.1", new: "2.6.0" })).evidence.some((x) => x.startsWith("diagnosis: "))).to.equal(true);
+    // Same key format, no versions known, or a route (version-keyed): lost all the same, but not for that reason.
+    for (const r of [await lostDelete({ old: "2.5.1", new: "2.6.0" }), await lostDelete(), await lostDelete({ old: "2.0.5", new: "2.1.4" }, "routes/w1")]) {
+      expect([r.status, r.evidence.filter((x) => x.startsWith("diagnosis: "))]).to.deep.equal(["fail", []]);
+    }
   });
 
   it("reports unknown-outcome writes, failing only those seen on some nodes but not all, and failed writes that show up", async () => {

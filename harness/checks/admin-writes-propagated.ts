@@ -6,6 +6,7 @@
 import type { Check, CheckExpectations, CheckResult } from "./check.ts";
 import { pairOps, type OpPair } from "./history.ts";
 import { F, WRITE_REFUSED, type AdminWriteValue, type ObservationValue, type Op } from "./records.ts";
+import { atLeast, parseVersion } from "../plan/version.ts";
 import { ms, n, quantiles, type Quantiles } from "./stats.ts";
 import type { Timeline } from "./timeline.ts";
 
@@ -111,15 +112,37 @@ export const adminWritesPropagated: Check = {
     const all = quantiles(lags);
     const data = { bound: e.propagationBoundMs, writes: outcomes, lags: { all, ...lagStats(outcomes, e) } };
     const lagText = all ? `lag p50 ${ms(all.p50)}, p99 ${ms(all.p99)}, max ${ms(all.max)}` : "no lag measured";
-    const evidence = [`${n(outcomes.length)} writes: ${n(ok.length)} ok, ${n(outcomes.filter((w) => w.type === "fail").length)} failed, ${n(outcomes.filter((w) => w.type === "info").length)} unknown; ${lagText}`, ...problems, ...notes];
+    const diagnosis = cacheKeyDiagnosis(ok, e);
+    const evidence = [`${n(outcomes.length)} writes: ${n(ok.length)} ok, ${n(outcomes.filter((w) => w.type === "fail").length)} failed, ${n(outcomes.filter((w) => w.type === "info").length)} unknown; ${lagText}`, ...problems, ...diagnosis, ...notes];
     if (problems.length > 0) {
       const more = problems.length > MESSAGE_PROBLEMS ? `; and ${n(problems.length - MESSAGE_PROBLEMS)} more` : "";
-      return { id: ID, status: "fail", message: `${plural(problems.length)} with Admin writes: ${problems.slice(0, MESSAGE_PROBLEMS).join("; ")}${more}`, evidence: [...evidence, "see history.jsonl (f \"admin-write\", \"observe\")"], data };
+      const cause = diagnosis.length ? `; likely cause: Kong 2.1's cache-key change (entity invalidations from ${e.versions!.old} nodes never reach ${e.versions!.new} nodes, see the diagnosis)` : "";
+      return { id: ID, status: "fail", message: `${plural(problems.length)} with Admin writes: ${problems.slice(0, MESSAGE_PROBLEMS).join("; ")}${more}${cause}`, evidence: [...evidence, "see history.jsonl (f \"admin-write\", \"observe\")"], data };
     }
     if (ok.length === 0) return { id: ID, status: "unknown", message: "no successful Admin writes in history.jsonl: nothing to check", evidence, data };
     const noteText = notes.length ? `; ${n(notes.length)} with unknown outcome reported` : "";
     return { id: ID, status: "pass", message: `all ${n(ok.length)} ok writes visible on every node within ${ms(e.propagationBoundMs)} (${lagText})${noteText}`, evidence, data };
   },
 };
+
+/** Entities whose changes reach other nodes through version keys (`router:version`, `plugins_iterator:version`), not their own cache key. */
+const VERSION_KEYED = new Set(["routes", "services", "plugins"]);
+
+/**
+ * Kong 2.1 added the workspace id to entity cache keys (`<table>:<key>::::` became
+ * `<table>:<key>:::::<ws_id>`): an update or delete made on a 2.0-or-older node invalidates a key
+ * no 2.1+ node uses, so those nodes keep the cached entity (kong-reference §5.2). Names the lost
+ * writes that fit, when the run crosses that boundary; says nothing otherwise.
+ */
+function cacheKeyDiagnosis(ok: readonly WriteOutcome[], e: CheckExpectations): string[] {
+  const [oldV, newV] = [e.versions?.old, e.versions?.new].map((x) => (x === undefined ? undefined : parseVersion(x)));
+  if (!oldV || !newV || atLeast(oldV, "2.1.0") || !atLeast(newV, "2.1.0")) return [];
+  const green = new Set(e.nodes.green);
+  const fits = ok.filter((w) => (w.action === "update" || w.action === "delete") && !VERSION_KEYED.has(w.entity.split("/")[0]!)
+    && e.nodes.blue.includes(w.via ?? "") && w.missingOn.some((node) => green.has(node)));
+  if (fits.length === 0) return [];
+  return [`diagnosis: ${n(fits.length)} of the lost writes (${fits.map((w) => `${w.action} ${w.entity}`).join(", ")}) changed an entity cached by its own key, through a ${e.versions!.old} node; `
+    + `${e.versions!.new} nodes never see such invalidations, because Kong 2.1 added the workspace id to entity cache keys (\`<table>:<key>::::\` became \`<table>:<key>:::::<ws_id>\`), so they keep serving the cached entity (kong-reference §5.2)`];
+}
 
 const plural = (count: number): string => (count === 1 ? "1 problem" : `${n(count)} problems`);

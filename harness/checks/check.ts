@@ -47,6 +47,8 @@ export interface CheckExpectations {
   /** The new image (its `migrations list` is the truth source). */
   readonly newImage?: string;
   readonly oldImage?: string;
+  /** The Kong versions the images report (`kong version`), for diagnoses that depend on them. */
+  readonly versions?: { readonly old?: string; readonly new?: string };
   /** Rate limits the seed configured, per probe: 200s per clock second may not exceed perSecond across all nodes. */
   readonly rateLimits?: readonly { readonly probe: string; readonly perSecond: number }[];
   /** Epoch milliseconds of the run clock's origin (timeMs 0), to align requests with Kong's per-second windows. */

@@ -114,6 +114,7 @@ export abstract class ScenarioBase {
       nodes: { blue: names("blue", this.options.oldNodes), green: names("green", this.options.newNodes) },
       shiftPlan: this.options.steps, propagationBoundMs: this.propagationBoundMs,
       migrations: this.migrationExpectations, oldImage: this.options.oldImage, newImage: this.options.newImage,
+      versions: { ...(this.oldImage ? { old: this.oldImage.version } : {}), ...(this.newImage ? { new: this.newImage.version } : {}) },
       rateLimits: SEED_RATE_LIMITS, clockOriginEpochMs: this.rec.clockOriginEpochMs, checks: this.rec.checks.map((c) => c.id),
     };
   }

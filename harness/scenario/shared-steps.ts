@@ -19,7 +19,7 @@ import type { StartedKongContainer } from "../kong/kong-container.ts";
 /** Load on the old cluster before `up`: the baseline latency old-latency-during-up compares with. */
 const BASELINE_LOAD_MS = 1_500;
 /** Admin write cycles on the new cluster after finish: about 2 s at the 500 ms interval, however slow the machine. */
-const AFTER_FINISH_CYCLES = 4;
+const AFTER_FINISH_CYCLES = 3;
 
 export abstract class ScenarioSteps extends ScenarioBase {
   /** Set once `kong migrations finish` succeeded: the new cluster's Admin API may take writes. */
