@@ -18,4 +18,6 @@ process.stdout.write([
   `  verdict        ${report.verdict} (exit ${r.status})`,
   "",
 ].join("\n"));
-process.exitCode = wallMs < TARGET_MS && r.status === 0 ? 0 : 1;
+// Exit 1 is a verdict too: the demo pair fails on its revoked-key finding (README, "Upgrade hazards
+// found in real Kong"). Only a run that reached no verdict (2, 3, 130) misses the target.
+process.exitCode = wallMs < TARGET_MS && (r.status === 0 || r.status === 1) ? 0 : 1;

@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { PostgreSqlContainer } from "@testcontainers/postgresql";
 import { request } from "undici";
 import { attack, type AttackSummary } from "../harness/load/index.ts";
+import { withPostgresAuth } from "../harness/datastore/postgres.ts";
 import { HarnessError } from "../harness/errors.ts";
 import { labImage, labTool } from "../harness/runtime/lab-state.ts";
 import { configureTestcontainers } from "../harness/runtime/testcontainers-env.ts";
@@ -73,7 +74,8 @@ export async function benchStandinProxy(opts: { ratePerSecond?: number; duration
   const print = opts.print ?? ((l: string) => void process.stdout.write(`${l}\n`));
   configureTestcontainers();
   const binary = labTool("vegeta");
-  const pg = await new PostgreSqlContainer(labImage("postgres")).withUsername("kong").withPassword("kong").withDatabase("kong").start();
+  // md5: every stand-in version logs in (Kong before 2.7.0 has no SCRAM).
+  const pg = await withPostgresAuth(new PostgreSqlContainer(labImage("postgres")).withUsername("kong").withPassword("kong").withDatabase("kong"), "md5", { user: "kong", password: "kong" }).start();
   const upstream = await startUpstream();
   const env = { ...pgEnv({ host: pg.getHost(), port: pg.getPort(), user: "kong", password: "kong", database: "kong" }) };
   let node: ReturnType<typeof startLocalKong> | undefined;

@@ -41,3 +41,24 @@ export class CommandFailedError extends HarnessError {
     super(`Command failed with exit code ${result.exitCode}: ${result.command}` + (result.stderr ? `\n\n${result.stderr.trimEnd()}` : ""), options);
   }
 }
+
+/**
+ * A step failed for a reason outside the upgrade: the datastore unreachable or refusing the image's
+ * login, an image that does not start at all before `up`, a lab component missing. The upgrade was
+ * not judged: the run's verdict is "error" (exit 3), never a failed upgrade.
+ */
+export class OutsideUpgradeError extends HarnessError {
+  override name = "OutsideUpgradeError";
+  override readonly code: string = "KH_ERR_OUTSIDE_UPGRADE";
+}
+
+/**
+ * Why a run could not judge the upgrade, in one line, when `err` says so: a step outside the upgrade
+ * failed, the environment lacked something, or an input problem showed only once the run began.
+ * Undefined for anything else (a failed step of the upgrade itself is judged by the checks).
+ */
+export function unjudgedCause(err: unknown): string | undefined {
+  if (!(err instanceof OutsideUpgradeError || err instanceof EnvironmentError || err instanceof InvalidConfigError)) return undefined;
+  const first = err.message.split("\n")[0]!;
+  return err.hint ? `${first} (${err.hint})` : first;
+}

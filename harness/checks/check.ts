@@ -43,6 +43,8 @@ export interface CheckExpectations {
   readonly splitTolerancePct?: number;
   /** db_update_frequency + db_update_propagation + margin, in ms. */
   readonly propagationBoundMs: number;
+  /** Kong's documented delay within propagationBoundMs (db_update_frequency + db_update_propagation, + 3.x's rebuild timer), in ms. */
+  readonly propagationDelayMs?: number;
   readonly migrations?: readonly MigrationExpectation[];
   /** The new image (its `migrations list` is the truth source). */
   readonly newImage?: string;

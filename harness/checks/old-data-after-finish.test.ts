@@ -1,8 +1,10 @@
 import { expect } from "chai";
+import { renderHtml, reportView } from "../report/html/index.ts";
+import { assembleReport, formatSummary, renderJunit, renderMarkdown } from "../report/index.ts";
 import { ADDITIVE, meaningChanges } from "./entity-meaning.ts";
 import { entityLabel, oldDataAfterFinish } from "./old-data-after-finish.ts";
 import { F, type EntityAfterFinishValue } from "./records.ts";
-import { RunFixture } from "./testing.ts";
+import { EXPECTATIONS, RunFixture } from "./testing.ts";
 
 const CONSUMER = { id: "7f925cf3-0000-4000-8000-000000000001", created_at: 1, username: null, custom_id: "cust-42", tags: null };
 const PLUGIN = { id: "02d64ea7-0000-4000-8000-000000000002", name: "rate-limiting", run_on: "first", config: { second: 5, policy: "cluster" }, protocols: ["http", "https"] };
@@ -49,7 +51,7 @@ describe("old-data-after-finish", () => {
       : { get: { status: 200, body: { ...body, config: { second: 50, policy: "cluster" } } } })).ctx());
     expect(r.status).to.equal("fail");
     expect(r.message).to.equal("2 of 2 entities seeded before `up` do not mean the same after finish: "
-      + "consumers/7f925cf3… (only custom_id cust-42): PATCH with the unchanged body answered 400 on green-1: {\"message\":\"schema violation (username: required field missing)\"}; "
+      + "consumers/7f925cf3… (only custom_id cust-42): PATCH with the unchanged body answered 400 on green-1: {\"message\":\"schema violation (username: required field missing)\"} (no PATCH before `up` to compare with); "
       + "plugins/02d64ea7… (rate-limiting plugin): config.second 5 -> 50");
     const gone = await oldDataAfterFinish.check(run((key) => (key.startsWith("plugins/") ? { get: { status: 404, body: null }, patch: undefined } : {})).ctx());
     expect(gone.message).to.equal("1 of 2 entities seeded before `up` do not mean the same after finish: plugins/02d64ea7… (rate-limiting plugin): GET answered 404 on green-1");
@@ -60,5 +62,59 @@ describe("old-data-after-finish", () => {
     const fx = new RunFixture().at(0).phase("Baseline");
     fx.event("harness", F.entityState, { label: "before-up", cluster: "blue", node: "blue-1", entities: BEFORE });
     expect((await oldDataAfterFinish.check(fx.ctx())).message).to.equal("2 entities were read before `up` but none after finish: the run ended before");
+  });
+
+  // Issue 11: real Kong 1.5 to 3.0 on Postgres answer a key-auth credential's GET with "ttl": null and
+  // refuse that body back with 500, with or without an upgrade. The old version's own answer before
+  // `up` tells that apart from a change the upgrade made.
+  const KEY = { id: "5b1e0c2a-0000-4000-8000-000000000003", created_at: 1, consumer: { id: CONSUMER.id }, key: "cust-key", tags: null, ttl: null };
+  const KEY_ID = `key-auths/${KEY.id}`;
+  const WITH_KEY = { ...BEFORE, [KEY_ID]: KEY };
+  const UNEXPECTED = { status: 500, body: { message: "An unexpected error occurred" } };
+  const OK = (key: string) => ({ status: 200, body: WITH_KEY[key] });
+
+  /** The key-auth credential PATCHed before `up` (answer `before`, none if undefined) and after finish (answer `after`). */
+  function keyRun(before: { status: number; body: unknown } | undefined, after: { status: number; body: unknown }): RunFixture {
+    const fx = new RunFixture({ ...EXPECTATIONS, oldImage: "kong-standin:2.5.1", newImage: "kong-standin:2.6.0" }).at(0).phase("Baseline");
+    const patches = Object.fromEntries(Object.keys(WITH_KEY).filter((k) => k !== KEY_ID || before).map((k) => [k, k === KEY_ID ? before! : OK(k)]));
+    fx.event("harness", F.entityState, { label: "before-up", cluster: "blue", node: "blue-1", entities: WITH_KEY, patches }, "blue-1");
+    fx.at(5000).phase("AfterFinish");
+    for (const [key, body] of Object.entries(WITH_KEY)) {
+      fx.event("verifier", F.entityAfterFinish, { entity: key, node: "green-1", get: { status: 200, body }, patch: key === KEY_ID ? after : { status: 200, body } }, "green-1");
+    }
+    return fx;
+  }
+
+  it("reports a PATCH answer the old version gave before `up` too as pre-existing, passes, and every report format shows it", async () => {
+    const r = await oldDataAfterFinish.check(keyRun(UNEXPECTED, UNEXPECTED).ctx());
+    const note = `pre-existing in kong-standin:2.5.1 before \`up\`: PATCH ${KEY_ID} with its GET body answered 500 {"message":"An unexpected error occurred"} (same after finish on green-1)`;
+    expect([r.status, r.message]).to.deep.equal(["pass", "all 3 entities seeded before `up` mean the same after finish; pre-existing in kong-standin:2.5.1 before `up`, not the upgrade's: "
+      + "the PATCH of 1 with its GET body answered 500 there too (key-auths/5b1e0c2a… (key cust-key)); the others PATCH 200"]);
+    expect(r.evidence).to.include(note);
+    expect(r.evidence).to.include("key-auths/5b1e0c2a… (key cust-key): GET 200, same configuration, PATCH answered as before `up` (pre-existing)");
+    expect(r.data?.preExisting).to.deep.equal([note]);
+    const report = assembleReport({ scenario: "postgres-blue-green", versions: { old: "2.5.1", new: "2.6.0" }, checks: [r] }, new Date(0));
+    const formats: Record<string, string> = {
+      "report.json": JSON.stringify(report), "junit.xml": renderJunit([{ name: "run", report }]), "summary.md": renderMarkdown(report),
+      "report.html": renderHtml({ view: reportView(report), series: null, nodes: EXPECTATIONS.nodes }), console: formatSummary(report),
+    };
+    for (const [name, text] of Object.entries(formats)) expect(text, name).to.contain("pre-existing in kong-standin:2.5.1 before");
+    expect(formats["junit.xml"]).to.contain(`<system-out>pre-existing in kong-standin:2.5.1 before \`up\`: PATCH ${KEY_ID} with its GET body answered 500`);
+  });
+
+  it("fails a PATCH answer that changed: refused after finish where the old version took it, or refused differently", async () => {
+    const accepted = await oldDataAfterFinish.check(keyRun(OK(KEY_ID), UNEXPECTED).ctx());
+    expect([accepted.status, accepted.message]).to.deep.equal(["fail", "1 of 3 entities seeded before `up` do not mean the same after finish: key-auths/5b1e0c2a… (key cust-key): "
+      + "PATCH with the unchanged body answered 500 on green-1: {\"message\":\"An unexpected error occurred\"} (kong-standin:2.5.1 answered 200 before `up`)"]);
+    expect(accepted.evidence.some((line) => line.startsWith("pre-existing in "))).to.equal(false);
+    const otherError = await oldDataAfterFinish.check(keyRun({ status: 400, body: { message: "schema violation (ttl: unknown field)" } }, UNEXPECTED).ctx());
+    expect([otherError.status, otherError.message]).to.deep.equal(["fail", "1 of 3 entities seeded before `up` do not mean the same after finish: key-auths/5b1e0c2a… (key cust-key): "
+      + "PATCH with the unchanged body answered 500 on green-1: {\"message\":\"An unexpected error occurred\"} (kong-standin:2.5.1 answered 400 {\"message\":\"schema violation (ttl: unknown field)\"} before `up`)"]);
+  });
+
+  it("cannot call an answer pre-existing without the old version's own answer before `up`", async () => {
+    const r = await oldDataAfterFinish.check(keyRun(undefined, UNEXPECTED).ctx());
+    expect(r.status).to.equal("fail");
+    expect(r.message).to.match(/: key-auths\/5b1e0c2a… \(key cust-key\): PATCH with the unchanged body answered 500 on green-1: .* \(no PATCH before `up` to compare with\)$/);
   });
 });

@@ -286,7 +286,11 @@ export interface ProbeAnswersValue {
 }
 
 /** Entity key "consumers/<id>" -> the Admin API's JSON body. */
-export interface EntityStateValue { readonly label: string; readonly cluster: Cluster; readonly node: string; readonly entities: Readonly<Record<string, Readonly<Record<string, unknown>>>> }
+export interface EntityStateValue {
+  readonly label: string; readonly cluster: Cluster; readonly node: string; readonly entities: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** "before-up": each entity PATCHed on this node with the body its GET returned, before `up`: the old version's own answers. */
+  readonly patches?: Readonly<Record<string, { readonly status: number; readonly body: unknown }>>;
+}
 
 export interface EntityAfterFinishValue {
   readonly entity: string;

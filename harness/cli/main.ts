@@ -31,7 +31,9 @@ ${QUALIFY_HELP}
   demo             run ${DEMO.scenario} with ${DEMO.oldImage} -> ${DEMO.newImage}
   help             show this help
 
-Exit codes: 0 ok, 1 checks failed, 2 invalid input or environment, 3 harness failure, 130 interrupted.
+Exit codes: 0 ok, 1 checks failed (the upgrade failed), 2 invalid input or environment (refused before
+anything starts), 3 not judged (a step failed outside the upgrade: report.json's verdict "error") or
+harness failure, 130 interrupted.
 `;
 
 export async function main(argv: readonly string[]): Promise<ExitCode> {

@@ -1,13 +1,39 @@
 // Apache Cassandra as Kong's shared datastore: one node on the scenario's network, with direct
 // reads of schema_meta and of the keyspace's schema (system_schema), never Kong's word for it.
+//
+// Kong's driver (lua-cassandra) uses the contact point only to read the topology, then connects to
+// the address each node advertises (system.local rpc_address) at cassandra_port. So the node is on
+// the scenario's network alone: its one address is the one it advertises, and every Kong container
+// on that network reaches it. (A network alias would put it on Docker's default bridge first, and it
+// would advertise that address, which containers on the scenario's network cannot reach.) Kong finds
+// it by its container name.
 import cassandra from "cassandra-driver";
 import { GenericContainer, Wait, type StartedNetwork, type StartedTestContainer } from "testcontainers";
 import type { SchemaMetaRow, Snapshot, TableSnapshot } from "../checks/index.ts";
 import type { DatastoreEndpoint, StartedDatastore } from "./types.ts";
 
-export const CASSANDRA_ALIAS = "kong-cassandra";
 const CQL_PORT = 9042;
 const DC = "datacenter1";
+
+type AddressTranslator = cassandra.policies.addressResolution.AddressTranslator;
+// The driver accepts only its own class here, which its typings declare as an interface.
+const { AddressTranslator } = cassandra.policies.addressResolution as unknown as { AddressTranslator: new () => AddressTranslator };
+
+/** The harness reaches the node through its mapped port only: any address Cassandra advertises is read as that. */
+class MappedPortTranslator extends AddressTranslator {
+  constructor(private readonly mapped: string) { super(); }
+  override translate(_address: string, _port: number, callback: (endpoint: string) => void): void { callback(this.mapped); }
+}
+
+/** The harness's own session: the mapped port, whatever the node advertises. */
+export function hostSideClient(container: StartedTestContainer): cassandra.Client {
+  const mapped = `${container.getHost()}:${container.getMappedPort(CQL_PORT)}`;
+  return new cassandra.Client({
+    contactPoints: [mapped], localDataCenter: DC,
+    policies: { addressResolution: new MappedPortTranslator(mapped) },
+    socketOptions: { connectTimeout: 10_000, readTimeout: 30_000 },
+  });
+}
 
 export class CassandraDatastore {
   private keyspace = "kong";
@@ -18,18 +44,15 @@ export class CassandraDatastore {
 
   async start(network: StartedNetwork): Promise<StartedCassandraDatastore> {
     const container = await new GenericContainer(this.image)
-      .withNetwork(network).withNetworkAliases(CASSANDRA_ALIAS)
+      .withNetwork(network)
       .withExposedPorts(CQL_PORT)
       .withEnvironment({ CASSANDRA_CLUSTER_NAME: "kong-upgrade-harness", MAX_HEAP_SIZE: "768M", HEAP_NEWSIZE: "128M" })
       // Cassandra logs this line just before it binds the port: wait for both.
       .withWaitStrategy(Wait.forAll([Wait.forLogMessage(/Starting listening for CQL clients/), Wait.forListeningPorts()]))
       .withStartupTimeout(180_000)
-      .withName(`cassandra-${Date.now().toString(36)}`)
+      .withName(`kong-cassandra-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`)
       .start();
-    const client = new cassandra.Client({
-      contactPoints: [`${container.getHost()}:${container.getMappedPort(CQL_PORT)}`], localDataCenter: DC,
-      socketOptions: { connectTimeout: 10_000, readTimeout: 30_000 },
-    });
+    const client = hostSideClient(container);
     await client.connect();
     return new StartedCassandraDatastore(container, client, this.image, network, this.keyspace);
   }
@@ -87,7 +110,8 @@ export class StartedCassandraDatastore implements StartedDatastore {
     return { tables, rowCounts };
   }
 
-  endpoint(): DatastoreEndpoint { return { host: CASSANDRA_ALIAS, port: CQL_PORT }; }
+  /** The container's name, which Docker's DNS answers on the scenario's network. */
+  endpoint(): DatastoreEndpoint { return { host: this.container.getName().replace(/^\//, ""), port: CQL_PORT }; }
 
   /** The driver's host port goes stale on restart (new mapping): the harness's own reads are for before or after a run's faults. */
   async restart(): Promise<void> {

@@ -4,14 +4,43 @@ import { PostgreSqlContainer, type StartedPostgreSqlContainer } from "@testconta
 import pg from "pg";
 import type { StartedNetwork } from "testcontainers";
 import type { SchemaMetaRow, Snapshot, TableSnapshot } from "../checks/index.ts";
+import type { PgAuth } from "./postgres-auth.ts";
 import type { DatastoreEndpoint, StartedDatastore } from "./types.ts";
 
 export const POSTGRES_ALIAS = "kong-database";
+
+const sqlLiteral = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+const sqlIdent = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+
+/**
+ * What makes a container of the official postgres image ask for `auth`, set when it starts: the
+ * server's password_encryption (the entrypoint also writes it as the method of pg_hba.conf's
+ * network line), POSTGRES_HOST_AUTH_METHOD, and for md5 an init script that stores the user's
+ * password again under md5 (initdb stores it as SCRAM, which md5 in pg_hba.conf would still ask for).
+ */
+export function postgresAuthSetup(auth: PgAuth, user: string, password: string): {
+  readonly args: readonly string[]; readonly environment: Readonly<Record<string, string>>; readonly files: readonly { content: string; target: string }[];
+} {
+  const files = auth === "md5"
+    ? [{ target: "/docker-entrypoint-initdb.d/00-md5-password.sql", content: `SET password_encryption = 'md5';\nALTER ROLE ${sqlIdent(user)} PASSWORD ${sqlLiteral(password)};\n` }]
+    : [];
+  return { args: ["-c", `password_encryption=${auth}`], environment: { POSTGRES_HOST_AUTH_METHOD: auth }, files };
+}
+
+/** Applies postgresAuthSetup to a container not yet started (its command: `postgres` plus `args`). */
+export function withPostgresAuth<C extends PostgreSqlContainer>(container: C, auth: PgAuth, credentials: { user: string; password: string }, args: readonly string[] = []): C {
+  const setup = postgresAuthSetup(auth, credentials.user, credentials.password);
+  container.withCommand(["postgres", ...args, ...setup.args]).withEnvironment({ ...setup.environment });
+  if (setup.files.length) container.withCopyContentToContainer([...setup.files]);
+  return container;
+}
 
 export class PostgresDatastore {
   private user = "kong";
   private password = "kong";
   private database = "kong";
+  /** md5 unless told: every Kong version can log in with it (see postgres-auth.ts). */
+  private auth: PgAuth = "md5";
 
   constructor(private readonly image: string) {}
 
@@ -20,13 +49,18 @@ export class PostgresDatastore {
     return this;
   }
 
+  /** The password authentication the server asks for. */
+  withAuth(auth: PgAuth): this {
+    this.auth = auth;
+    return this;
+  }
+
   async start(network: StartedNetwork): Promise<StartedPostgresDatastore> {
-    const container = await new PostgreSqlContainer(this.image)
+    const container = await withPostgresAuth(new PostgreSqlContainer(this.image)
       .withUsername(this.user).withPassword(this.password).withDatabase(this.database)
-      .withNetwork(network).withNetworkAliases(POSTGRES_ALIAS)
-      .withCommand(["postgres", "-c", "max_connections=300", "-c", "fsync=off"])
+      .withNetwork(network).withNetworkAliases(POSTGRES_ALIAS), this.auth, { user: this.user, password: this.password }, ["-c", "max_connections=300", "-c", "fsync=off"])
       .start();
-    return new StartedPostgresDatastore(container, this.image, network, this.user, this.password, this.database);
+    return new StartedPostgresDatastore(container, this.image, network, this.user, this.password, this.database, this.auth);
   }
 }
 
@@ -36,6 +70,8 @@ export class StartedPostgresDatastore implements StartedDatastore {
   constructor(
     readonly container: StartedPostgreSqlContainer, readonly image: string, readonly network: StartedNetwork,
     private readonly user: string, private readonly password: string, readonly database: string,
+    /** The password authentication the server asks for (report.json records it). */
+    readonly auth: PgAuth = "md5",
   ) {}
 
   kongEnv(via: DatastoreEndpoint = this.endpoint()): Record<string, string> {

@@ -6,12 +6,13 @@ import type { PairVerdict, Qualification, QualificationPair } from "./qualificat
 
 const CSS = `body{font:14px/1.45 system-ui,sans-serif;max-width:1260px;margin:0 auto;padding:16px 24px}table{border-collapse:collapse;width:100%}
 th,td{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}th{background:#eee}tr.pass td:first-child{color:#00704f}
-tr.fail td:first-child,tr.error td:first-child{color:#D55E00;background:repeating-linear-gradient(135deg,#fff3ec 0 8px,#ffe6d9 8px 16px)}
+tr.fail td:first-child{color:#D55E00;background:repeating-linear-gradient(135deg,#fff3ec 0 8px,#ffe6d9 8px 16px)}
 tr.refused td:first-child,tr.not-run td:first-child{color:#444;background:repeating-linear-gradient(45deg,#eee 0 4px,#fff 4px 8px)}
-.verdict{font-size:26px;font-weight:800;padding:10px 14px;border:3px solid}.verdict.pass{border-color:#009E73;color:#00704f}.verdict.fail{border-color:#D55E00;color:#D55E00}
+.verdict{font-size:26px;font-weight:800;padding:10px 14px;border:3px solid}.verdict.pass{border-color:#009E73;color:#00704f}.verdict.fail{border-color:#D55E00;color:#D55E00}.verdict.error{border-color:#444;border-style:dashed;color:#222}
+tr.error td:first-child{color:#222;background:repeating-linear-gradient(45deg,#f0f0f0 0 8px,#fff 8px 16px)}
 .banner{margin:10px 0;padding:10px 14px;border:2px dashed #8a6d00;background:#fff4cc}.muted{color:#666;font-size:12px}details summary{cursor:pointer}`;
 
-const WORD: Record<PairVerdict, string> = { pass: "PASS", fail: "FAIL", error: "ERROR", refused: "REFUSED", "not-run": "NOT RUN" };
+const WORD: Record<PairVerdict, string> = { pass: "PASS", fail: "FAIL", error: "ERROR (not judged)", refused: "REFUSED", "not-run": "NOT RUN" };
 
 function outcomeCell(p: QualificationPair): string {
   if (p.refusal) return esc(p.refusal);
@@ -39,7 +40,7 @@ export function qualificationHtml(q: Qualification, headline: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>${q.verdict.toUpperCase()}: qualification of Kong ${esc(q.target)}</title><style>${CSS}</style></head>
 <body data-verdict="${q.verdict}"><h1>Qualification of Kong ${esc(q.target)}</h1>
-<div class="verdict ${q.verdict}" id="verdict">${q.verdict === "pass" ? "✔" : "✘"} ${esc(headline)}</div>
+<div class="verdict ${q.verdict}" id="verdict">${q.verdict === "pass" ? "✔" : q.verdict === "error" ? "⚠" : "✘"} ${esc(headline)}</div>
 ${standin ? `<div class="banner"><strong>STAND-IN IMAGES.</strong> At least one pair ran against the project's stand-in, not Kong: this qualifies the harness, not a Kong release.</div>` : ""}
 ${q.interrupted ? `<div class="banner"><strong>INTERRUPTED.</strong> The qualification stopped before every pair ran.</div>` : ""}
 <table><thead><tr><th>verdict</th><th>upgrade</th><th>datastore</th><th>procedure (plan)</th><th>images</th><th>checks</th><th>failed checks / why not run</th><th>time</th><th>report</th></tr></thead><tbody>

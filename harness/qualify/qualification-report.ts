@@ -8,11 +8,12 @@ import type { MatrixPlan, QualifyRequest } from "./matrix.ts";
 import { qualificationHtml } from "./qualification-html.ts";
 import type { PairOutcome } from "./runner.ts";
 
-export const QUALIFICATION_SCHEMA_VERSION = 2;
+export const QUALIFICATION_SCHEMA_VERSION = 3;
 export const QUALIFICATION_FILES = { json: "qualification.json", html: "index.html", junit: "junit.xml", markdown: "summary.md" } as const;
 
 /**
- * pass / fail: the run's own report.json verdict (exit 0 / 1); error: the run could not be judged;
+ * pass / fail: the run's own report.json verdict (exit 0 / 1); error: the run did not judge the
+ * upgrade (its report.json says "error": a step failed outside the upgrade, exit 3) or could not be judged;
  * refused: the plan does not run this pair (see `refusal`); not-run: the qualification stopped first.
  */
 export type PairVerdict = "pass" | "fail" | "error" | "refused" | "not-run";
@@ -49,8 +50,11 @@ export interface Qualification {
   readonly from: readonly string[];
   readonly datastores: readonly string[];
   readonly imageTemplate: string;
-  /** pass only when every requested pair ran and passed. */
-  readonly verdict: "pass" | "fail";
+  /**
+   * pass only when every requested pair ran and passed; fail when a pair failed (an upgrade failed a
+   * check), else error when a pair was not judged, else fail (a pair refused or not run).
+   */
+  readonly verdict: "pass" | "fail" | "error";
   /** Pairs asked for (source versions x datastores), pairs the plan runs, pairs it refused, runs made. */
   readonly requested: number;
   readonly planned: number;
@@ -86,17 +90,24 @@ export function qualification(request: QualifyRequest, plan: MatrixPlan, outcome
     if (!byId.has(p.id)) byId.set(p.id, notRun(p, "not-run", interrupted ? "the qualification was interrupted before this pair" : "the qualification stopped before this pair", p));
   }
   const pairs = plan.order.map((id) => byId.get(id)!);
-  const verdict = pairs.length > 0 && pairs.every((p) => p.verdict === "pass") ? "pass" : "fail";
+  const verdict = overallVerdict(pairs);
   return { schemaVersion: QUALIFICATION_SCHEMA_VERSION, target: request.target, from: request.from, datastores: request.datastores,
     imageTemplate: request.imageTemplate, verdict, requested: plan.order.length, planned: plan.runs.length, refused: plan.refused.length,
     completed: outcomes.length, interrupted, pairs, generatedAt: now.toISOString() };
+}
+
+/** A failed upgrade outweighs a pair not judged, which outweighs a pair refused or not run. */
+export function overallVerdict(pairs: readonly Pick<QualificationPair, "verdict">[]): Qualification["verdict"] {
+  if (pairs.length > 0 && pairs.every((p) => p.verdict === "pass")) return "pass";
+  if (pairs.some((p) => p.verdict === "fail")) return "fail";
+  return pairs.some((p) => p.verdict === "error") ? "error" : "fail";
 }
 
 /** The headline both index.html and summary.md lead with. */
 export function headline(q: Qualification): string {
   const passed = q.pairs.filter((p) => p.verdict === "pass").length;
   const count = (v: PairVerdict): number => q.pairs.filter((p) => p.verdict === v).length;
-  const rest = [[count("fail"), "failed"], [count("error"), "could not be judged"], [count("refused"), "refused by the plan (not run)"], [count("not-run"), "not run"]]
+  const rest = [[count("fail"), "failed"], [count("error"), "not judged"], [count("refused"), "refused by the plan (not run)"], [count("not-run"), "not run"]]
     .filter(([n]) => (n as number) > 0).map(([n, what]) => `${n as number} ${what as string}`);
   return `${q.verdict === "pass" ? "QUALIFIED" : "NOT QUALIFIED"}: ${passed} of ${q.requested} pairs passed${rest.length ? `; ${rest.join(", ")}` : ""}`;
 }
@@ -122,12 +133,12 @@ export function qualificationJunit(q: Qualification, outcomes: readonly PairOutc
     .replace("</testsuites>", `${extra.join("\n")}\n</testsuites>`);
 }
 
-const ICON: Record<PairVerdict, string> = { pass: "✅", fail: "❌", error: "❌", refused: "⛔", "not-run": "⏸" };
+const ICON: Record<PairVerdict, string> = { pass: "✅", fail: "❌", error: "⚠️", refused: "⛔", "not-run": "⏸" };
 
 export function qualificationMarkdown(q: Qualification): string {
   const cell = (t: string): string => t.replace(/\|/g, "\\|").replace(/\n/g, " ");
   const rows = q.pairs.map((p) => `| ${ICON[p.verdict]} ${p.verdict} | ${p.from} → ${p.target} | ${p.datastore} | ${p.procedure ?? "–"} | ${p.counts ? `${p.counts.fail} failed / ${p.counts.pass} passed` : "–"} | ${cell(p.refusal ?? p.error ?? p.failedChecks.map((c) => c.id).join(", "))} |`);
-  return [`## ${q.verdict === "pass" ? "✅" : "❌"} ${headline(q)}: Kong ${q.target}`, "",
+  return [`## ${q.verdict === "pass" ? "✅" : q.verdict === "error" ? "⚠️" : "❌"} ${headline(q)}: Kong ${q.target}`, "",
     ...(q.pairs.some((p) => p.standin) ? ["> **Stand-in images**: this qualifies the harness, not a Kong release.", ""] : []),
     "| verdict | upgrade | datastore | procedure | checks | failing / why not run |", "|---|---|---|---|---|---|", ...rows, "",
     `${q.completed} of ${q.planned} planned runs completed; ${q.refused} of ${q.requested} requested pairs refused by the plan.`, ""].join("\n");

@@ -6,7 +6,11 @@ import { InvalidConfigError } from "../errors.ts";
 import { CASSANDRA_REJECTED } from "../plan/index.ts";
 import { assembleReport } from "../report/report.ts";
 import { ManualClock } from "../traffic/index.ts";
-import { planMatrix, qualify, type PairRunner, type QualifyRequest } from "./index.ts";
+import { exitCodeOfVerdict } from "../cli/exit-codes.ts";
+import { headline, planMatrix, qualify, type PairRunner, type QualifyRequest } from "./index.ts";
+import { overallVerdict } from "./qualification-report.ts";
+import { PROJECT_ROOT } from "../runtime/lab-state.ts";
+import { validate, type Schema } from "../../test/report/support/json-schema.ts";
 
 const request = (o: Partial<QualifyRequest> = {}): QualifyRequest => ({ target: "2.6.0", from: ["2.5.1", "1.5.1"], datastores: ["postgres"], imageTemplate: "kong-standin:{version}", ...o });
 const MULTI_HOP = "the plan needs 3 hops (0.13.1 -> 0.14.1 -> 1.5.x -> 2.6.0); qualify runs one-hop pairs: run this path with `kong-upgrade-harness run --path --from 0.13.1 --to 2.6.0 --datastore postgres`";
@@ -76,7 +80,7 @@ describe("qualify", () => {
     expect(junit).to.contain('name="run-completed"');
     expect(junit).to.contain(`<testsuite name="postgres: 0.13.1 -&gt; 2.6.0" tests="1" failures="0" errors="0" skipped="1" time="0">`);
     const html = readFileSync(res.files.html, "utf8");
-    expect(html).to.contain("✘ NOT QUALIFIED: 1 of 4 pairs passed; 1 failed, 1 could not be judged, 1 refused by the plan (not run)");
+    expect(html).to.contain("✘ NOT QUALIFIED: 1 of 4 pairs passed; 1 failed, 1 not judged, 1 refused by the plan (not run)");
     expect(html).to.contain('data-pair="0.13.1-to-2.6.0-postgres" data-verdict="refused"');
     expect(readFileSync(res.files.markdown, "utf8")).to.contain("| ⛔ refused | 0.13.1 → 2.6.0 | postgres | – | – | the plan needs 3 hops");
     expect(readFileSync(join(outDir, "2.4.1-to-2.6.0-postgres", "report.html"), "utf8")).to.contain('data-verdict="pass"');
@@ -89,6 +93,47 @@ describe("qualify", () => {
     const res = await qualify(request(), { outDir, runPair, clock: new ManualClock(), signal: controller.signal, now: () => new Date(0) });
     expect(res.qualification.pairs.map((p) => [p.id, p.verdict])).to.deep.equal([["2.5.1-to-2.6.0-postgres", "error"], ["1.5.1-to-2.6.0-postgres", "not-run"]]);
     expect(res.qualification.pairs[1]).to.include({ refusal: "the qualification was interrupted before this pair", procedure: "postgres-blue-green" });
-    expect(res.qualification).to.include({ verdict: "fail", interrupted: true });
+    // The interrupted pair was not judged, and no pair failed: the qualification is not judged either.
+    expect(res.qualification).to.include({ verdict: "error", interrupted: true });
+  });
+});
+
+describe("qualify: pairs a step outside the upgrade stopped (verdict error)", () => {
+  const CAUSE = "`kong migrations bootstrap` exited 1: kong-standin:2.5.1 cannot log in to the datastore: Kong 2.5.1's Postgres client (pgmoon 1.12.0) cannot use SCRAM-SHA-256 authentication";
+  /** Each source version's run: pass, fail (exit 1) or error (report verdict error, exit 3), as `outcome` says. */
+  const runner = (outcome: Record<string, "pass" | "fail" | "error">): PairRunner => async (pair, dir) => {
+    const what = outcome[pair.from]!;
+    const checks = [{ id: "zero-failed-requests", status: what === "fail" ? "fail" as const : what === "pass" ? "pass" as const : "unknown" as const, message: what, evidence: [] }];
+    const r = assembleReport({ scenario: "postgres-blue-green", versions: { old: pair.from, new: pair.target }, checks, ...(what === "error" ? { errorCause: CAUSE } : {}) }, new Date(0));
+    writeFileSync(join(dir, "report.json"), JSON.stringify(r));
+    writeFileSync(join(dir, "expectations.json"), JSON.stringify({ baseline: {}, nodes: { blue: [], green: [] }, propagationBoundMs: 1 }));
+    return { exitCode: exitCodeOfVerdict(what) };
+  };
+  const run = (outcome: Record<string, "pass" | "fail" | "error">) =>
+    qualify(request({ from: Object.keys(outcome) }), { outDir: mkdtempSync(join(tmpdir(), "kuh-qualify-err-")), runPair: runner(outcome), clock: new ManualClock(), now: () => new Date(0) });
+
+  it("counts the pair as error, apart from fail, with the run's cause; exit 3 when none failed", async () => {
+    const res = await run({ "2.5.1": "error", "2.4.1": "pass" });
+    const q = res.qualification;
+    expect(q.pairs.map((p) => [p.id, p.verdict, p.exitCode, p.error])).to.deep.equal([
+      ["2.5.1-to-2.6.0-postgres", "error", 3, CAUSE], ["2.4.1-to-2.6.0-postgres", "pass", 0, null],
+    ]);
+    expect(q.verdict).to.equal("error");
+    expect(exitCodeOfVerdict(q.verdict), "qualify's exit code").to.equal(3);
+    const schema = JSON.parse(readFileSync(join(PROJECT_ROOT, "reports/schema/qualification.schema.json"), "utf8")) as Schema;
+    expect(validate(schema, JSON.parse(readFileSync(res.files.json, "utf8")))).to.deep.equal([]);
+    expect(headline(q)).to.equal("NOT QUALIFIED: 1 of 2 pairs passed; 1 not judged");
+    expect(readFileSync(res.files.junit, "utf8")).to.contain(`<error message="${CAUSE.replace(/'/g, "&apos;")}" type="error">`);
+    expect(readFileSync(res.files.html, "utf8")).to.contain('data-pair="2.5.1-to-2.6.0-postgres" data-verdict="error"');
+    expect(readFileSync(res.files.markdown, "utf8")).to.contain("| ⚠️ error | 2.5.1 → 2.6.0 |");
+  });
+
+  it("a failed upgrade outweighs a pair not judged: verdict fail, exit 1", async () => {
+    const q = (await run({ "2.5.1": "error", "2.4.1": "fail" })).qualification;
+    expect(q.pairs.map((p) => p.verdict)).to.deep.equal(["error", "fail"]);
+    expect([q.verdict, exitCodeOfVerdict(q.verdict)]).to.deep.equal(["fail", 1]);
+    expect(overallVerdict([{ verdict: "error" }, { verdict: "refused" }])).to.equal("error");
+    expect(overallVerdict([{ verdict: "pass" }, { verdict: "refused" }])).to.equal("fail");
+    expect(overallVerdict([{ verdict: "pass" }])).to.equal("pass");
   });
 });

@@ -19,7 +19,10 @@ export type PairRunner = (pair: PlannedPair, reportDir: string, signal: AbortSig
 
 export interface PairOutcome {
   readonly pair: PlannedPair;
-  /** pass: every check passed; fail: checks failed (exit 1); error: the run could not be judged. */
+  /**
+   * pass: every check passed; fail: checks failed (exit 1); error: the run did not judge the upgrade
+   * (its report.json says "error": a step failed outside the upgrade, exit 3), or could not be judged at all.
+   */
   readonly verdict: "pass" | "fail" | "error";
   readonly exitCode: number | null;
   readonly reportDir: string;
@@ -48,7 +51,8 @@ function outcomeOf(pair: PlannedPair, reportDir: string, run: PairRun, durationM
       error ??= err instanceof Error ? err.message : String(err);
     }
   } else error ??= `the run wrote no ${RUN_FILES.report} (exit ${run.exitCode ?? "none"}; see ${join(reportDir, "run.log")})`;
-  const judged = report !== null && (run.exitCode === 0 || run.exitCode === 1);
+  if (report?.verdict === "error") error ??= report.errorCause ?? "the run did not judge the upgrade";
+  const judged = report !== null && report.verdict !== "error" && (run.exitCode === 0 || run.exitCode === 1);
   const verdict = !judged ? "error" : report!.verdict === "pass" && run.exitCode === 0 ? "pass" : "fail";
   return { pair, verdict, exitCode: run.exitCode, reportDir, report, durationMs, ...(error && verdict === "error" ? { error } : {}) };
 }

@@ -77,7 +77,7 @@ function previousMeta(runDir: string): ReportInput {
     ...(r.timings?.startedAt ? { startedAt: r.timings.startedAt } : {}), ...(r.timings?.finishedAt ? { finishedAt: r.timings.finishedAt } : {}),
     interrupted: r.interrupted ?? false, ...(r.interruptReason ? { interruptReason: r.interruptReason } : {}),
     images: r.images ?? [], versions: { ...(r.versions?.old ? { old: r.versions.old } : {}), ...(r.versions?.new ? { new: r.versions.new } : {}) },
-    errors: r.errors ?? [],
+    errors: r.errors ?? [], ...(r.errorCause ? { errorCause: r.errorCause } : {}),
   };
 }
 

@@ -3,7 +3,7 @@
 import type { Report } from "./report.ts";
 
 const cell = (text: string): string => text.replace(/\s*\n\s*/g, " ").replace(/\|/g, "\\|");
-const VERDICT: Record<string, string> = { pass: "✅ pass", fail: "❌ fail" };
+const VERDICT: Record<string, string> = { pass: "✅ pass", fail: "❌ fail", error: "⚠️ error (not judged)" };
 
 export function hopsMarkdown(report: Report): string[] {
   const hops = report.hops ?? [];

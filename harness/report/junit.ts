@@ -2,6 +2,7 @@
 // one an <error>, each with its message and evidence). A run in which no check ran gets a single
 // "checks-ran" error case, so CI never shows an empty green suite.
 import type { CheckResult } from "../checks/index.ts";
+import { isPreExistingNote } from "../checks/pre-existing.ts";
 import { hopAsReport, pathChecks } from "./path-report.ts";
 import type { Report } from "./report.ts";
 
@@ -17,7 +18,11 @@ const MAX_EVIDENCE = 200;
 
 function caseXml(c: CheckResult, classname: string): string {
   const open = `    <testcase classname="${xmlEscape(classname)}" name="${xmlEscape(c.id)}" time="0">`;
-  if (c.status === "pass") return `${open}</testcase>`;
+  if (c.status === "pass") {
+    // A behaviour the old version showed too is not a failure, but the reader must see it here as well.
+    const notes = c.evidence.filter(isPreExistingNote);
+    return notes.length ? `${open}\n      <system-out>${xmlEscape(notes.join("\n"))}</system-out>\n    </testcase>` : `${open}</testcase>`;
+  }
   const tag = c.status === "fail" ? "failure" : "error";
   const lines = c.evidence.slice(0, MAX_EVIDENCE);
   const more = c.evidence.length > lines.length ? `\n… ${c.evidence.length - lines.length} more lines in report.json` : "";
@@ -29,15 +34,17 @@ export interface JunitSuite { readonly name: string; readonly report: Report }
 
 function suiteXml({ name, report }: JunitSuite): { xml: string; tests: number; failures: number; errors: number } {
   const classname = `kong-upgrade-harness.${report.scenario ?? "run"}`;
+  // A run that could not judge the upgrade says why first, as an error case of its own.
+  const notJudged: CheckResult[] = report.errorCause ? [{ id: "run-completed", status: "unknown", message: `not judged: ${report.errorCause}`, evidence: [...report.errors] }] : [];
   const checks: CheckResult[] = report.checks.length
-    ? [...report.checks]
-    : [{ id: "checks-ran", status: "unknown", message: `no check ran${report.interruptReason ? `: ${report.interruptReason}` : ""}`, evidence: [...report.errors] }];
+    ? [...notJudged, ...report.checks]
+    : notJudged.length ? notJudged : [{ id: "checks-ran", status: "unknown", message: `no check ran${report.interruptReason ? `: ${report.interruptReason}` : ""}`, evidence: [...report.errors] }];
   const failures = checks.filter((c) => c.status === "fail").length;
   const errors = checks.filter((c) => c.status === "unknown").length;
   const seconds = ((report.timings.durationMs ?? 0) / 1000).toFixed(3);
   const props = [
     ["verdict", report.verdict], ["standin", String(report.standin)], ["old", report.versions.old ?? ""], ["new", report.versions.new ?? ""],
-    ["interrupted", String(report.interrupted)], ...report.images.map((i) => [`image.${i.role}`, `${i.ref}${i.id ? ` ${i.id}` : ""}`]),
+    ["interrupted", String(report.interrupted)], ...(report.errorCause ? [["errorCause", report.errorCause]] : []), ...report.images.map((i) => [`image.${i.role}`, `${i.ref}${i.id ? ` ${i.id}` : ""}`]),
   ].map(([k, v]) => `      <property name="${xmlEscape(k!)}" value="${xmlEscape(v!)}"/>`).join("\n");
   const errText = [...report.errors, ...(report.interrupted ? [`interrupted: ${report.interruptReason ?? "yes"}`] : [])];
   const xml = `  <testsuite name="${xmlEscape(name)}" tests="${checks.length}" failures="${failures}" errors="${errors}" skipped="0" time="${seconds}"${report.timings.startedAt ? ` timestamp="${xmlEscape(report.timings.startedAt.replace(/Z$/, ""))}"` : ""}>\n`

@@ -15,6 +15,7 @@ export const mdCell = (text: string): string => {
 const ms = (v: number | null | undefined): string => (v === null || v === undefined ? "–" : `${Math.round(v)} ms`);
 const n = (v: number): string => v.toLocaleString("en-US");
 const ICON: Record<string, string> = { pass: "✅ pass", fail: "❌ fail", unknown: "⚠️ unknown" };
+const VERDICT: Record<Report["verdict"], string> = { pass: "✅ PASS", fail: "❌ FAIL", error: "⛔ ERROR" };
 
 export interface MarkdownOptions {
   /** Where the HTML report is, shown as a hint (a path or an artifact name). */
@@ -27,7 +28,8 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   const v = reportView(report);
   const h = "#".repeat(options.level ?? 2);
   const versions = report.versions.old || report.versions.new ? ` ${report.versions.old ?? "?"} → ${report.versions.new ?? "?"}` : "";
-  const out: string[] = [`${h} ${report.verdict === "pass" ? "✅ PASS" : "❌ FAIL"}: ${report.scenario ?? "run"}${versions}`, ""];
+  const out: string[] = [`${h} ${VERDICT[report.verdict]}: ${report.scenario ?? "run"}${versions}`, ""];
+  if (report.errorCause) out.push(`> **Not judged**: a step failed for a reason outside the upgrade: ${mdCell(report.errorCause)}`, "");
   if (report.standin) out.push(`> **Stand-in images** (${standinRefs(report).map((ref) => `\`${ref}\``).join(", ")}): this run qualifies the harness and the model, not Kong itself.`, "");
   if (report.interrupted) out.push(`> **Interrupted**: ${report.interruptReason ?? "the run did not complete"}.`, "");
   for (const e of report.errors) out.push(`> **Harness error**: ${mdCell(e)}`, "");

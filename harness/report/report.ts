@@ -7,8 +7,14 @@ import { RUN_FILES, worst, type CheckResult, type FaultRow, type NodeLogValue, t
 import type { HopReport } from "./path-report.ts";
 import type { PhaseRow, StepRow } from "./tables.ts";
 
-/** 2: v1 plus the optional `hops` of a multi-hop path; every v1 field keeps its meaning. */
-export const REPORT_SCHEMA_VERSION = 2;
+/**
+ * 3: verdict "error" with its `errorCause` (a step failed outside the upgrade), and the datastore's
+ * `auth`; 2: v1 plus the optional `hops` of a multi-hop path. Every earlier field keeps its meaning.
+ */
+export const REPORT_SCHEMA_VERSION = 3;
+
+/** pass: every check passed; fail: the upgrade failed a check; error: a step outside the upgrade failed, nothing was judged. */
+export type Verdict = "pass" | "fail" | "error";
 
 export interface ImageUse {
   /** "old", "new", "datastore", "load-balancer", ... */
@@ -19,6 +25,8 @@ export interface ImageUse {
   /** True for kong-standin images: the run qualifies the harness, not Kong. */
   readonly standin: boolean;
   readonly version?: string;
+  /** The datastore's password authentication (Postgres: md5 or scram-sha-256), as the run set it up. */
+  readonly auth?: string;
 }
 
 export interface AdminSummary {
@@ -82,14 +90,18 @@ export interface ReportInput {
   readonly hops?: readonly HopReport[];
   /** A chaos run's fault schedule, load balancer settings and what each fault did (from fault-expectations). */
   readonly chaos?: ChaosSummary;
+  /** Why the upgrade was not judged: a step failed for a reason outside it (one line). Makes the verdict "error". */
+  readonly errorCause?: string;
 }
 
 export interface Report {
   readonly schemaVersion: number;
   readonly runId: string | null;
   readonly scenario: string | null;
-  /** "pass" only when the run completed, there were checks, and every one passed. */
-  readonly verdict: "pass" | "fail";
+  /** "pass" only when the run completed, there were checks, and every one passed; "error" when `errorCause` says why nothing was judged. */
+  readonly verdict: Verdict;
+  /** The step outside the upgrade that failed, in one line (datastore refusing the login, an image that does not start, a lab component missing); null unless the verdict is "error". */
+  readonly errorCause: string | null;
   readonly interrupted: boolean;
   readonly interruptReason: string | null;
   readonly counts: { readonly pass: number; readonly fail: number; readonly unknown: number };
@@ -113,7 +125,8 @@ export interface Report {
   readonly chaos?: ChaosSummary;
 }
 
-export function verdictOf(checks: readonly CheckResult[], interrupted: boolean): "pass" | "fail" {
+export function verdictOf(checks: readonly CheckResult[], interrupted: boolean, errorCause?: string): Verdict {
+  if (errorCause !== undefined) return "error";
   return !interrupted && checks.length > 0 && worst(checks) === "pass" ? "pass" : "fail";
 }
 
@@ -127,7 +140,8 @@ export function assembleReport(input: ReportInput, now: Date = new Date()): Repo
     schemaVersion: REPORT_SCHEMA_VERSION,
     runId: input.runId ?? null,
     scenario: input.scenario ?? null,
-    verdict: verdictOf(checks, interrupted),
+    verdict: verdictOf(checks, interrupted, input.errorCause),
+    errorCause: input.errorCause ?? null,
     interrupted,
     interruptReason: input.interruptReason ?? null,
     counts: {

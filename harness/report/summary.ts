@@ -29,8 +29,9 @@ export function formatSummary(report: Report, options: SummaryOptions = {}): str
   const title = report.scenario ? `${report.scenario}: ` : "";
   const versions = report.versions.old || report.versions.new ? ` (${report.versions.old ?? "?"} -> ${report.versions.new ?? "?"})` : "";
   out.push(`${title}upgrade${versions} ${report.verdict.toUpperCase()}${report.interrupted ? ` (interrupted${report.interruptReason ? `: ${report.interruptReason}` : ""})` : ""}`);
+  if (report.errorCause) out.push(`  NOT JUDGED: a step failed for a reason outside the upgrade: ${report.errorCause}`);
   if (report.standin) out.push("  STAND-IN images were used: this run qualifies the harness and the model, not Kong itself");
-  for (const i of report.images) out.push(`  image ${i.role}: ${i.ref}${i.id ? ` (${i.id.slice(0, 19)})` : ""}${i.standin ? " [stand-in]" : ""}`);
+  for (const i of report.images) out.push(`  image ${i.role}: ${i.ref}${i.id ? ` (${i.id.slice(0, 19)})` : ""}${i.auth ? ` (auth ${i.auth})` : ""}${i.standin ? " [stand-in]" : ""}`);
   out.push("", "checks:");
   if (report.checks.length === 0) out.push("  (no checks ran)");
   else out.push(...table(report.checks.map((c) => [STATUS[c.status] ?? c.status, c.id, clip(c.message)])));
@@ -56,6 +57,7 @@ export function formatSummary(report: Report, options: SummaryOptions = {}): str
   }
   for (const e of report.errors) out.push(`error: ${e}`);
   const c = report.counts;
-  out.push("", `verdict: ${report.verdict.toUpperCase()} (${c.fail} failed, ${c.unknown} unknown, ${c.pass} passed)${options.reportPath ? `; report: ${options.reportPath}` : ""}`);
+  const why = report.errorCause ? `: ${report.errorCause}` : ` (${c.fail} failed, ${c.unknown} unknown, ${c.pass} passed)`;
+  out.push("", `verdict: ${report.verdict.toUpperCase()}${why}${options.reportPath ? `; report: ${options.reportPath}` : ""}`);
   return out.join("\n");
 }

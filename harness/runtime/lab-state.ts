@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { COMPONENTS, type ComponentPin } from "../../lab/pins.ts";
-import { HarnessError } from "../errors.ts";
+import { EnvironmentError, HarnessError } from "../errors.ts";
 
 export type ComponentSource = "present" | "pulled" | "built";
 
@@ -35,8 +35,9 @@ export function pinOf(id: string): ComponentPin {
   return pin;
 }
 
-const notReady = (id: string): HarnessError =>
-  new HarnessError(`lab component "${id}" is not ready`, { hint: "run `npx kong-upgrade-harness lab` first" });
+// The environment lacks it: a run that meets this did not judge the upgrade (verdict "error").
+const notReady = (id: string): EnvironmentError =>
+  new EnvironmentError(`lab component "${id}" is not ready`, { hint: "run `npx kong-upgrade-harness lab` first" });
 
 /** The image reference the lab resolved for a component. */
 export function labImage(id: string): string {

@@ -81,6 +81,8 @@ export interface AdminWorkloadOptions {
   readonly watchMs: number;
   /** First cycle number; a second workload in the same run starts after the first's last. */
   readonly firstCycle?: number;
+  /** Writes an earlier workload on the same cluster already numbered, so write ids stay unique and in order. */
+  readonly writesBefore?: number;
   /**
    * How long a node may take, beyond the cluster-event poll, to show a write: Kong 3.x rebuilds its
    * router on a timer. A route is changed again only after that much more time, so a create is
@@ -104,9 +106,12 @@ export class AdminWorkload {
   private writerLoop?: Promise<void>;
   private verifierLoop?: Promise<void>;
 
-  constructor(private readonly o: AdminWorkloadOptions) { this.cycle = o.firstCycle ?? 1; }
+  constructor(private readonly o: AdminWorkloadOptions) { this.cycle = o.firstCycle ?? 1; this.writeSeq = o.writesBefore ?? 0; }
 
   get nextCycle(): number { return this.cycle; }
+
+  /** How many writes are numbered so far (the next workload on the cluster continues after them). */
+  get writesNumbered(): number { return this.writeSeq; }
 
   start(): void {
     this.writerLoop = this.writeLoop();

@@ -49,8 +49,8 @@ export class CassandraInPlaceScenario extends ScenarioSteps {
     await this.rec.phase("MigrationsUp", async () => {
       const blue = this.need(this.blue, "blue cluster");
       const workload = (this.beforeWindow = new AdminWorkload({
-        history: this.rec.history, now: () => this.rec.now(), writers: blue.nodes.map((n) => blue.admin(n)), cluster: "blue",
-        nodes: () => this.watchedNodes().filter((n) => n.cluster === "blue"), intervalMs: 500, rebuildDelayMs: this.rebuildDelayMs, revokeCredentials: this.options.revokeCredentials, watchMs: this.propagationBoundMs * 3,
+        ...this.workloadOptions(), writers: blue.nodes.map((n) => blue.admin(n)), cluster: "blue",
+        nodes: () => this.watchedNodes().filter((n) => n.cluster === "blue"), intervalMs: 500,
       }));
       workload.start();
       try {

@@ -1,6 +1,7 @@
 // The seeded entities as an Admin API returns them: read on the old cluster before `up`, and on a
-// new node after finish, where each is also PATCHed with the body it came back with (an operator's
-// tooling re-applying what it read must be accepted).
+// new node after finish; on both each is also PATCHed with the body it came back with (an
+// operator's tooling re-applying what it read must be accepted, or refused only as the old version
+// itself refused it).
 import type { EntityAfterFinishValue } from "../checks/index.ts";
 import type { KongAdminClient } from "../kong/admin-client.ts";
 import { HarnessError } from "../errors.ts";
@@ -22,11 +23,26 @@ export async function readEntities(admin: KongAdminClient): Promise<Record<strin
   return out;
 }
 
+/** PATCHes an entity with the body an Admin API returned for it, less the fields the API sets itself. */
+async function patchWithOwnBody(admin: KongAdminClient, entity: string, got: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
+  const body = Object.fromEntries(Object.entries(got).filter(([k]) => !READ_ONLY.includes(k)));
+  const patched = await admin.write("PATCH", `/${entity}`, body);
+  return { status: patched.status, body: patched.body };
+}
+
 export async function readAndRepatch(admin: KongAdminClient, entity: string): Promise<EntityAfterFinishValue> {
   const got = await admin.get<Record<string, unknown>>(`/${entity}`);
   const value = { entity, node: admin.node, get: { status: got.status, body: got.body } };
   if (got.status !== 200) return value;
-  const body = Object.fromEntries(Object.entries(got.body).filter(([k]) => !READ_ONLY.includes(k)));
-  const patched = await admin.write("PATCH", `/${entity}`, body);
-  return { ...value, patch: { status: patched.status, body: patched.body } };
+  return { ...value, patch: await patchWithOwnBody(admin, entity, got.body) };
+}
+
+/**
+ * The old version's own answers, before `up`: each entity PATCHed with the body it was read with.
+ * The body is unchanged, so the entity means the same afterwards (the caller reads it again).
+ */
+export async function repatchAll(admin: KongAdminClient, entities: Readonly<Record<string, Record<string, unknown>>>): Promise<Record<string, { status: number; body: unknown }>> {
+  const out: Record<string, { status: number; body: unknown }> = {};
+  for (const [entity, body] of Object.entries(entities)) out[entity] = await patchWithOwnBody(admin, entity, body);
+  return out;
 }

@@ -89,8 +89,7 @@ export class FreshInstallScenario extends ScenarioSteps {
     await this.startLoadOn(green);
     await this.rec.phase("Serving", async () => {
       const workload = new AdminWorkload({
-        history: this.rec.history, now: () => this.rec.now(), writers: [green.admin(green.nodes[0])], cluster: "green",
-        nodes: () => this.watchedNodes(), intervalMs: 500, rebuildDelayMs: this.rebuildDelayMs, revokeCredentials: this.options.revokeCredentials, watchMs: this.propagationBoundMs * 3,
+        ...this.workloadOptions(), writers: [green.admin(green.nodes[0])], cluster: "green", nodes: () => this.watchedNodes(), intervalMs: 500,
       });
       workload.start();
       await new Promise((r) => setTimeout(r, Math.max(2_000, this.options.holdMs)));

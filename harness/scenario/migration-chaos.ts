@@ -6,6 +6,7 @@
 import { F, MIGRATION_CHAOS_CHECKS, type DatastoreState, type RecoveryRun } from "../checks/index.ts";
 import { CleanRunError, datastoreState, MigrationChaos, NOT_LEADER_LINE, outcomeLine, type FaultedRun, type MigrationFault } from "../chaos/migration-faults.ts";
 import { postgresTwin } from "../chaos/migration-datastore.ts";
+import type { ImageKind } from "./standin-only-options.ts";
 import { ScenarioStepError } from "./scenario-base.ts";
 import type { RunOptions } from "./run-options.ts";
 import { UpgradeScenario } from "./upgrade-scenario.ts";
@@ -20,6 +21,12 @@ export class MigrationChaosScenario extends UpgradeScenario {
   constructor(name: string, options: RunOptions, readonly fault: MigrationFault) {
     super(name, options, MIGRATION_CHAOS_CHECKS);
     if (options.datastore !== "postgres") throw new ScenarioStepError("migration chaos needs a Postgres datastore: its clean reference run is made on a copy of the database");
+  }
+
+  /** The fault itself is checked with the images, before anything starts: `crash` is a stand-in switch (migration-crash). */
+  protected override standinOnlyProblems(oldImage: ImageKind, newImage: ImageKind): string[] {
+    const fault = MigrationChaos.validate(this.fault, newImage.standin).map((p) => `${p} (new image: ${newImage.ref}${newImage.standin ? "" : ", real Kong"})`);
+    return [...super.standinOnlyProblems(oldImage, newImage), ...fault];
   }
 
   private chaos(): MigrationChaos {

@@ -58,8 +58,8 @@ export class NewKeyspaceScenario extends ScenarioSteps {
   private workload(firstCycle: number): AdminWorkload {
     const blue = this.need(this.blue, "blue cluster");
     return new AdminWorkload({
-      history: this.rec.history, now: () => this.rec.now(), writers: blue.nodes.map((n) => blue.admin(n)), cluster: "blue",
-      nodes: () => this.watchedNodes().filter((n) => n.cluster === "blue"), intervalMs: 500, rebuildDelayMs: this.rebuildDelayMs, revokeCredentials: this.options.revokeCredentials, watchMs: this.propagationBoundMs * 3, firstCycle,
+      ...this.workloadOptions(), writers: blue.nodes.map((n) => blue.admin(n)), cluster: "blue",
+      nodes: () => this.watchedNodes().filter((n) => n.cluster === "blue"), intervalMs: 500, firstCycle,
     });
   }
 

@@ -5,7 +5,9 @@
 import { join } from "node:path";
 import { Network } from "testcontainers";
 import type { StartedDatastore } from "../datastore/types.ts";
-import { InvalidConfigError } from "../errors.ts";
+import { resolvePgAuth } from "../datastore/postgres-auth.ts";
+import { InvalidConfigError, unjudgedCause } from "../errors.ts";
+import { resolveKongImage } from "../kong/kong-image.ts";
 import type { Procedure } from "../plan/index.ts";
 import { hopReport, pathChecks, writeReportSync, type HopReport, type ImageUse, type Report, type ReportInput } from "../report/index.ts";
 import { renderReports } from "../report/render.ts";
@@ -17,7 +19,8 @@ import { CassandraInPlaceScenario } from "./cassandra-in-place.ts";
 import { NewKeyspaceScenario } from "./new-keyspace.ts";
 import type { RunOptions } from "./run-options.ts";
 import { RunRecorder } from "./run-recorder.ts";
-import { startDatastore, type ScenarioBase } from "./scenario-base.ts";
+import { datastoreImageUse, startDatastore, type ScenarioBase } from "./scenario-base.ts";
+import { imageKind, standinOnlyProblems } from "./standin-only-options.ts";
 import { UpgradeScenario } from "./upgrade-scenario.ts";
 
 /** One hop as `plan` prescribed it, with the images that run it. */
@@ -77,6 +80,9 @@ export class PathScenario {
   private readonly hopReports: HopReport[] = [];
   private readonly errors: string[] = [];
   private datastoreImage?: string;
+  private datastoreUse?: ImageUse;
+  /** Set when the path failed outside any upgrade before its first hop (e.g. the datastore did not start). */
+  private errorCause?: string;
   private current?: { index: number; hop: PathHop; scenario: ScenarioBase; mark: number };
   private tornDown?: Promise<Report>;
   /** The error of the first step that failed: the CLI maps bad input (an unknown image) to its exit code. */
@@ -99,6 +105,8 @@ export class PathScenario {
         ds = next;
       }
     } catch (err) {
+      this.stepError ??= err;
+      this.errorCause ??= unjudgedCause(err);
       this.errors.push(`the path could not run: ${err instanceof Error ? err.message : String(err)}`);
     }
     return this.tearDown();
@@ -106,11 +114,27 @@ export class PathScenario {
 
   private async startDatastore(): Promise<StartedDatastore> {
     this.datastoreImage = labImage(this.options.run.datastore);
+    const versions = await this.checkImages();
     const network = await new Network().start();
     onCleanup("network", () => network.stop().then(() => undefined));
-    const ds = await startDatastore(this.options.run.datastore, network);
+    const ds = await startDatastore(this.options.run.datastore, network, resolvePgAuth(this.options.run.pgAuth ?? "auto", versions));
     onCleanup("datastore", () => ds.stop());
+    this.datastoreUse = datastoreImageUse(ds);
     return ds;
+  }
+
+  /**
+   * Every hop's images, before any container starts: options only a stand-in takes are refused for a
+   * real image, and the versions are returned (the datastore must let every one of them log in).
+   */
+  private async checkImages(): Promise<string[]> {
+    const problems: string[] = [];
+    for (const hop of this.hops) problems.push(...standinOnlyProblems(this.options.run.faults, { old: await imageKind(hop.oldImage), new: await imageKind(hop.newImage) }));
+    if (problems.length) throw new InvalidConfigError([...new Set(problems)]);
+    const refs = [...new Set(this.hops.flatMap((h) => [h.oldImage, h.newImage]))];
+    const versions: string[] = [];
+    for (const ref of refs) versions.push((await resolveKongImage(ref)).version);
+    return versions;
   }
 
   /** One hop: its scenario on the shared datastore, every step until one fails, then its checks. */
@@ -164,13 +188,13 @@ export class PathScenario {
     this.reportHopsNotRun(interrupted);
     const images: ImageUse[] = [
       ...this.hopReports.flatMap((h) => h.images.filter((i) => i.role !== "datastore").map((i) => ({ ...i, role: `hop-${h.index} ${i.role}` }))),
-      ...(this.datastoreImage ? [{ role: "datastore", ref: this.datastoreImage, standin: false }] : []),
+      ...(this.datastoreUse ? [this.datastoreUse] : this.datastoreImage ? [{ role: "datastore", ref: this.datastoreImage, standin: false }] : []),
     ];
     const { report } = writeReportSync(this.runDir, {
       runId: this.runDir.split("/").pop(), scenario: "upgrade-path", startedAt: this.startedAt, finishedAt: new Date().toISOString(),
       interrupted: interrupted !== undefined, ...(interrupted ? { interruptReason: interrupted } : {}),
       images, versions: { old: versionOf(this.hopReports[0], "old") ?? this.hops[0]!.from, new: versionOf(this.hopReports.at(-1), "new") ?? this.hops.at(-1)!.to },
-      checks: pathChecks(this.hopReports), hops: this.hopReports, errors: this.errors,
+      checks: pathChecks(this.hopReports), hops: this.hopReports, errors: this.errors, ...(this.unjudged() ? { errorCause: this.unjudged() } : {}),
     });
     try {
       await renderReports(this.runDir, this.options.run.stepSummaryPath ? { stepSummaryPath: this.options.run.stepSummaryPath } : {});
@@ -178,6 +202,12 @@ export class PathScenario {
       this.errors.push(`reports could not be rendered: ${err instanceof Error ? err.message : String(err)}`);
     }
     return report;
+  }
+
+  /** Why the path was not judged: the path's own start, or the first hop that could not judge its upgrade. */
+  private unjudged(): string | undefined {
+    const hop = this.hopReports.find((h) => h.errorCause);
+    return this.errorCause ?? (hop ? `hop ${hop.index} (${hop.from} -> ${hop.to}): ${hop.errorCause}` : undefined);
   }
 
   private reportHopsNotRun(interrupted?: string): void {

@@ -1,5 +1,6 @@
 // Options a scenario runs with. The CLI sets them (from its flags) before mocha loads the scenario
 // file; a scenario run directly by mocha gets its own defaults. Normalized once, then read-only.
+import { pgAuthProblem, type PgAuthChoice } from "../datastore/postgres-auth.ts";
 import { InvalidConfigError } from "../errors.ts";
 
 export interface RunOptions {
@@ -23,17 +24,26 @@ export interface RunOptions {
   readonly stepSummaryPath?: string;
   /** Kong's datastore strategy for the run. */
   readonly datastore: "postgres" | "cassandra";
+  /**
+   * Postgres: the password authentication the datastore asks for (`--pg-auth`); `auto` (the default):
+   * md5 when an image of the run is a Kong whose Postgres client has no SCRAM (before 2.7.0), else scram-sha-256.
+   */
+  readonly pgAuth?: PgAuthChoice;
   /** Cassandra in place: the longest accepted downtime window, ms; overrides the scenario's (`--downtime-budget-ms`). */
   readonly downtimeBudgetMs?: number;
   /** Cassandra new keyspace: Admin writes after the export frozen or let through as drift; overrides the scenario's (`--drift-mode`). */
   readonly adminWritesAfterExport?: "freeze" | "drift";
-  /** The Admin workload also rotates keys: a new key for a consumer, its old one deleted (`--revoke-credentials`). */
-  readonly revokeCredentials?: boolean;
+  /**
+   * The Admin workload also rotates keys: a new key for a consumer, its old one deleted. On by
+   * default: a revoked key that stays valid is the worst an upgrade can do to a gateway
+   * (`--no-revoke-credentials` turns it off).
+   */
+  readonly revokeCredentials: boolean;
 }
 
 export const RUN_DEFAULTS: Omit<RunOptions, "oldImage" | "newImage"> = {
   oldNodes: 2, newNodes: 2, seed: 1, rate: 200, steps: [0, 5, 10, 25, 50, 75, 100], holdMs: 6_000,
-  faults: {}, dbUpdateFrequencyS: 1, dbUpdatePropagationS: 0, datastore: "postgres",
+  faults: {}, dbUpdateFrequencyS: 1, dbUpdatePropagationS: 0, datastore: "postgres", revokeCredentials: true,
 };
 
 let fromCli: Partial<RunOptions> = {};
@@ -67,6 +77,7 @@ export function validateRunOptions(o: RunOptions): string[] {
   }
   if (!(o.holdMs >= 500)) problems.push(`the hold per step must be at least 500 ms, but is ${o.holdMs}`);
   if (o.datastore !== "postgres" && o.datastore !== "cassandra") problems.push(`datastore must be postgres or cassandra, but is ${String(o.datastore)}`);
+  if (o.pgAuth !== undefined && pgAuthProblem(o.pgAuth)) problems.push(pgAuthProblem(o.pgAuth)!);
   if (o.downtimeBudgetMs !== undefined && !(Number.isInteger(o.downtimeBudgetMs) && o.downtimeBudgetMs > 0)) problems.push(`the downtime budget must be a positive whole number of ms, but is ${o.downtimeBudgetMs}`);
   if (o.adminWritesAfterExport !== undefined && o.adminWritesAfterExport !== "freeze" && o.adminWritesAfterExport !== "drift") problems.push(`adminWritesAfterExport must be freeze or drift, but is ${String(o.adminWritesAfterExport)}`);
   if (!(o.dbUpdateFrequencyS > 0)) problems.push(`db_update_frequency must be positive, but is ${o.dbUpdateFrequencyS}`);

@@ -6,7 +6,7 @@ import { BLUE_GREEN_CHECKS, F, History, writeExpectations, type Check, type Chec
 import { analyzeRun, writeReportSync, type ImageUse, type Report, type ReportInput } from "../report/index.ts";
 import { loadRunContext } from "../checks/index.ts";
 import { PROJECT_ROOT } from "../runtime/lab-state.ts";
-import { HarnessError } from "../errors.ts";
+import { HarnessError, unjudgedCause } from "../errors.ts";
 import { interruptReason, progress } from "./active-run.ts";
 import { renderReports } from "../report/render.ts";
 import { SystemClock } from "../traffic/index.ts";
@@ -21,6 +21,8 @@ export class RunRecorder {
   readonly errors: string[] = [];
   images: ImageUse[] = [];
   versions: { old?: string; new?: string } = {};
+  /** Set when a step failed for a reason outside the upgrade: the report's verdict is then "error". */
+  errorCause?: string;
   private openPhase?: { phase: UpgradePhase; op: ReturnType<History["invoke"]> };
   private reported?: Report;
 
@@ -50,6 +52,7 @@ export class RunRecorder {
       return r;
     } catch (err) {
       this.history.fail(op, err instanceof Error ? err.message : String(err));
+      this.noteUnjudged(err);
       throw err;
     } finally {
       this.openPhase = undefined;
@@ -70,6 +73,11 @@ export class RunRecorder {
     }
   }
 
+  /** Keeps the first cause that means the upgrade was not judged (unjudgedCause); other errors are the checks' to judge. */
+  noteUnjudged(err: unknown): void {
+    this.errorCause ??= unjudgedCause(err);
+  }
+
   expect(e: CheckExpectations): void { writeExpectations(this.runDir, e); }
 
   /** Closes the history and runs the checks on the files: the report's content, not yet written. */
@@ -88,7 +96,7 @@ export class RunRecorder {
     return {
       ...analysis, runId: this.runDir.split("/").pop(), scenario: this.scenario, startedAt: this.startedAt, finishedAt: new Date().toISOString(),
       interrupted: interrupted !== undefined, ...(interrupted ? { interruptReason: interrupted } : {}),
-      images: this.images, versions: this.versions, errors: this.errors,
+      images: this.images, versions: this.versions, errors: this.errors, ...(this.errorCause ? { errorCause: this.errorCause } : {}),
     };
   }
 

@@ -5,9 +5,10 @@ import { join } from "node:path";
 import { Network, type StartedNetwork } from "testcontainers";
 import { BLUE_GREEN_CHECKS, F, type Check, type CheckExpectations, type MigrationExpectation } from "../checks/index.ts";
 import { CassandraDatastore } from "../datastore/cassandra.ts";
-import { PostgresDatastore } from "../datastore/postgres.ts";
+import { PostgresDatastore, StartedPostgresDatastore } from "../datastore/postgres.ts";
+import { resolvePgAuth, type PgAuth } from "../datastore/postgres-auth.ts";
 import type { StartedDatastore } from "../datastore/types.ts";
-import { HarnessError } from "../errors.ts";
+import { HarnessError, InvalidConfigError, OutsideUpgradeError } from "../errors.ts";
 import { atLeast, parseVersion } from "../plan/version.ts";
 import { KongCluster, type NodeEnv, type StartedKongCluster, type WriteGate } from "../kong/cluster.ts";
 import type { KongTuning, StartedKongContainer } from "../kong/kong-container.ts";
@@ -15,14 +16,16 @@ import { resolveKongImage, type KongImage } from "../kong/kong-image.ts";
 import { KongMigrations } from "../kong/migrations.ts";
 import { KongNodeExitedError } from "../kong/kong-wait.ts";
 import { startAttack, type AttackRun } from "../load/vegeta.ts";
-import type { Report, ReportInput } from "../report/index.ts";
+import type { ImageUse, Report, ReportInput } from "../report/index.ts";
 import { onCleanup, runCleanup } from "../runtime/cleanup.ts";
 import { labImage } from "../runtime/lab-state.ts";
 import { JsonlRequestSink, LoadBalancer, type StartedLoadBalancer } from "../traffic/index.ts";
 import { interruptReason, progress, setActiveRun } from "./active-run.ts";
-import type { AdminWorkload, WatchedNode } from "./admin-workload.ts";
+import type { AdminWorkload, AdminWorkloadOptions, WatchedNode } from "./admin-workload.ts";
 import { answerMatches, probeAll, sendProbe, waitUntilServing } from "./probes.ts";
+import { bootstrapRefusal, nodeStartRefusal } from "./outside-upgrade.ts";
 import { RunRecorder } from "./run-recorder.ts";
+import { imageKind, standinOnlyProblems, type ImageKind } from "./standin-only-options.ts";
 import type { RunOptions } from "./run-options.ts";
 import { SEED_PROBES, SEED_RATE_LIMITS, seedConfiguration } from "./seed.ts";
 import { startEchoUpstream } from "./upstream.ts";
@@ -37,9 +40,23 @@ export class ScenarioStepError extends HarnessError {
   override readonly code = "KH_ERR_SCENARIO_STEP";
 }
 
-/** The shared datastore of a run, from the lab's images. */
-export async function startDatastore(strategy: "postgres" | "cassandra", network: StartedNetwork): Promise<StartedDatastore> {
-  return strategy === "postgres" ? new PostgresDatastore(labImage("postgres")).start(network) : new CassandraDatastore(labImage("cassandra")).start(network);
+/**
+ * The shared datastore of a run, from the lab's images; Postgres asks for `pgAuth` (md5 unless told).
+ * A datastore that does not start is outside the upgrade (OutsideUpgradeError); a lab without its
+ * image is an EnvironmentError.
+ */
+export async function startDatastore(strategy: "postgres" | "cassandra", network: StartedNetwork, pgAuth: PgAuth = "md5"): Promise<StartedDatastore> {
+  const image = labImage(strategy);
+  try {
+    return strategy === "postgres" ? await new PostgresDatastore(image).withAuth(pgAuth).start(network) : await new CassandraDatastore(image).start(network);
+  } catch (err) {
+    throw new OutsideUpgradeError(`the ${strategy} datastore (${image}) did not start: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`, { cause: err });
+  }
+}
+
+/** How the report describes a datastore: its image and, for Postgres, the authentication it asks for. */
+export function datastoreImageUse(ds: StartedDatastore): ImageUse {
+  return { role: "datastore", ref: ds.image, standin: false, ...(ds instanceof StartedPostgresDatastore ? { auth: ds.auth } : {}) };
 }
 
 export abstract class ScenarioBase {
@@ -106,13 +123,24 @@ export abstract class ScenarioBase {
     return (this.options.dbUpdateFrequencyS + this.options.dbUpdatePropagationS) * 1000 + this.rebuildDelayMs + MARGIN_MS;
   }
 
+  /**
+   * What every Admin workload of a run shares, whatever cluster it writes to: the run's history and
+   * clock, the propagation timing, and key rotation (on unless `--no-revoke-credentials`).
+   */
+  protected workloadOptions(): Pick<AdminWorkloadOptions, "history" | "now" | "rebuildDelayMs" | "watchMs" | "revokeCredentials"> {
+    return {
+      history: this.rec.history, now: () => this.rec.now(), rebuildDelayMs: this.rebuildDelayMs,
+      watchMs: this.propagationBoundMs * 3, revokeCredentials: this.options.revokeCredentials,
+    };
+  }
+
   /** What the checks expect of this run; written at the start and again whenever it grows. */
   protected expectations(): CheckExpectations {
     const names = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}-${i + 1}`);
     return {
       baseline: Object.fromEntries(SEED_PROBES.map((p) => [p.name, p.expect])),
       nodes: { blue: names("blue", this.options.oldNodes), green: names("green", this.options.newNodes) },
-      shiftPlan: this.options.steps, propagationBoundMs: this.propagationBoundMs,
+      shiftPlan: this.options.steps, propagationBoundMs: this.propagationBoundMs, propagationDelayMs: this.propagationBoundMs - MARGIN_MS,
       migrations: this.migrationExpectations, oldImage: this.options.oldImage, newImage: this.options.newImage,
       versions: { ...(this.oldImage ? { old: this.oldImage.version } : {}), ...(this.newImage ? { new: this.newImage.version } : {}) },
       rateLimits: SEED_RATE_LIMITS, clockOriginEpochMs: this.rec.clockOriginEpochMs, checks: this.rec.checks.map((c) => c.id),
@@ -130,6 +158,9 @@ export abstract class ScenarioBase {
 
   /** Images resolved and recorded; network, datastore and echo upstream started. */
   protected async startInfrastructure(): Promise<StartedDatastore> {
+    // Before anything starts (no pull, no container): options a real Kong image would silently ignore are refused.
+    const refused = this.standinOnlyProblems(await imageKind(this.options.oldImage), await imageKind(this.options.newImage));
+    if (refused.length) throw new InvalidConfigError(refused);
     this.oldImage = await resolveKongImage(this.options.oldImage);
     this.newImage = await resolveKongImage(this.options.newImage);
     this.rec.images = [
@@ -140,16 +171,26 @@ export abstract class ScenarioBase {
     this.rec.expect(this.expectations());
     const ds = (this.datastore = this.sharedDatastore ?? await this.startOwnDatastore());
     const network = (this.network = ds.network);
-    this.rec.images.push({ role: "datastore", ref: ds.image, standin: false });
+    this.rec.images.push(datastoreImageUse(ds));
     const upstream = await startEchoUpstream(network);
     onCleanup("upstream", () => upstream.stop().then(() => undefined));
     return ds;
   }
 
+  /** Options of this run that only a stand-in image understands, aimed at a real one (one line each). */
+  protected standinOnlyProblems(oldImage: ImageKind, newImage: ImageKind): string[] {
+    return standinOnlyProblems(this.options.faults, { old: oldImage, new: newImage });
+  }
+
+  /** The authentication the run's own Postgres asks for: `--pg-auth`, or for auto what both images can speak. */
+  protected pgAuth(): PgAuth {
+    return resolvePgAuth(this.options.pgAuth ?? "auto", [this.oldImage?.version, this.newImage?.version].filter((x): x is string => x !== undefined));
+  }
+
   private async startOwnDatastore(): Promise<StartedDatastore> {
     const network = await new Network().start();
     onCleanup("network", () => network.stop().then(() => undefined));
-    const ds = await startDatastore(this.options.datastore, network);
+    const ds = await startDatastore(this.options.datastore, network, this.pgAuth());
     onCleanup("datastore", () => ds.stop());
     return ds;
   }
@@ -158,7 +199,9 @@ export abstract class ScenarioBase {
   protected async bootstrap(image: KongImage, cluster: "blue" | "green", datastore?: StartedDatastore): Promise<void> {
     this.migrationExpectations.push({ f: F.migrationsBootstrap, exitCodes: [0] });
     const boot = await this.rec.migration(F.migrationsBootstrap, image.ref, [], () => this.migrations(image, cluster, datastore).run("bootstrap"));
-    if (boot.exitCode !== 0) throw new ScenarioStepError(`\`kong migrations bootstrap\` with ${image.ref} exited ${boot.exitCode}: ${boot.stderr.trim().split("\n")[0]}`);
+    if (boot.exitCode === 0) return;
+    // A datastore the image cannot reach or log in to says nothing about the upgrade.
+    throw bootstrapRefusal(image, boot) ?? new ScenarioStepError(`\`kong migrations bootstrap\` with ${image.ref} exited ${boot.exitCode}: ${boot.stderr.trim().split("\n")[0]}`);
   }
 
   protected async startCluster(name: "blue" | "green", image: KongImage, nodes: number, writeGate?: () => WriteGate, datastore = this.need(this.datastore, "datastore")): Promise<StartedKongCluster> {
@@ -168,6 +211,8 @@ export abstract class ScenarioBase {
     } catch (err) {
       if (err instanceof KongNodeExitedError) {
         this.rec.history.event("harness", F.nodeLog, { node: err.node, image: image.ref, reason: `exited with code ${err.exitCode} at start`, excerpt: `${err.stdout}\n${err.stderr}`.trim().slice(-4000) });
+        // The old cluster starts only in setup, on the datastore its own bootstrap just made: before any upgrade step.
+        throw nodeStartRefusal(image, err, name === "blue" && this.carriedFrom === undefined) ?? err;
       }
       throw err;
     }
@@ -214,12 +259,20 @@ export abstract class ScenarioBase {
       .withBaseline(Object.fromEntries(SEED_PROBES.map((p) => [p.name, p.expect]))))
       .start());
     onCleanup("load balancer", () => lb.stop());
-    const load = (this.load = startAttack({
-      targets: SEED_PROBES.map((p) => ({ name: p.name, method: p.method, url: `${lb.url}${p.path}`, headers: p.headers, ...(p.method === "POST" ? { body: "{}" } : {}) })),
-      // Longer than the load balancer's own upstream timeout, so a slow node shows as its 504.
-      ratePerSecond: this.options.rate, durationMs: 60 * 60_000, timeoutMs: 15_000,
-      onResult: () => undefined,
-    }));
+    let load: AttackRun;
+    try {
+      load = startAttack({
+        targets: SEED_PROBES.map((p) => ({ name: p.name, method: p.method, url: `${lb.url}${p.path}`, headers: p.headers, ...(p.method === "POST" ? { body: "{}" } : {}) })),
+        // Longer than the load balancer's own upstream timeout, so a slow node shows as its 504.
+        ratePerSecond: this.options.rate, durationMs: 60 * 60_000, timeoutMs: 15_000,
+        onResult: () => undefined,
+      });
+    } catch (err) {
+      // Outside any phase: a load tool missing from the lab is recorded here.
+      this.rec.noteUnjudged(err);
+      throw err;
+    }
+    this.load = load;
     onCleanup("load", async () => { load.stop(); await load.done.catch(() => undefined); });
     const ticker = setInterval(() => {
       const s = lb.stats();

@@ -16,8 +16,12 @@ import { describeAnswering, probeOldNodes, type OldNodeEndpoints } from "./old-n
 import { probeColdOldNode, probeRebuiltOldNode } from "./old-node-probes.ts";
 import type { StartedKongContainer } from "../kong/kong-container.ts";
 
-/** Load on the old cluster before `up`: the baseline latency old-latency-during-up compares with. */
-const BASELINE_LOAD_MS = 1_500;
+/**
+ * Load on the old cluster before `up`: the baseline latency old-latency-during-up compares with, and
+ * long enough for complete seconds in which every old node answers the rate-limited probe (the old
+ * cluster's own overshoot, which shared-rate-limit allows the seconds served by both versions).
+ */
+const BASELINE_LOAD_MS = 3_500;
 /** Admin write cycles on the new cluster after finish: about 2 s at the 500 ms interval, however slow the machine. */
 const AFTER_FINISH_CYCLES = 3;
 
@@ -67,8 +71,11 @@ export abstract class ScenarioSteps extends ScenarioBase {
   /** Load through the load balancer, at the old cluster, from now until the end of the run. */
   async startLoad(): Promise<void> {
     await this.startLoadOn(this.need(this.blue, "blue cluster"));
-    await new Promise((r) => setTimeout(r, BASELINE_LOAD_MS));
+    await Promise.all([new Promise((r) => setTimeout(r, BASELINE_LOAD_MS)), this.measureOldClusterUnderLoad()]);
   }
+
+  /** What the procedure measures of the old cluster under the baseline load, before `up`; nothing by default. */
+  protected async measureOldClusterUnderLoad(): Promise<void> {}
 
   /**
    * After `up`: a cold old node reads the datastore afresh, and a running old node rebuilds its
@@ -181,8 +188,8 @@ export abstract class ScenarioSteps extends ScenarioBase {
     const green = this.need(this.green, "green cluster");
     for (const node of green.nodes) await this.verifyFinalState(node, green, before);
     const workload = new AdminWorkload({
-      history: this.rec.history, now: () => this.rec.now(), writers: [green.admin(green.nodes[0])], cluster: "green",
-      nodes: () => this.watchedNodes().filter((n) => n.cluster === "green"), intervalMs: 500, rebuildDelayMs: this.rebuildDelayMs, revokeCredentials: this.options.revokeCredentials, watchMs: this.propagationBoundMs * 3,
+      ...this.workloadOptions(), writers: [green.admin(green.nodes[0])], cluster: "green",
+      nodes: () => this.watchedNodes().filter((n) => n.cluster === "green"), intervalMs: 500,
       firstCycle: (before?.nextCycle ?? 1) + 1,
     });
     workload.start();

@@ -4,13 +4,18 @@
 import { F } from "../checks/index.ts";
 import { interruptSignal } from "./active-run.ts";
 import { AdminWorkload } from "./admin-workload.ts";
-import { readAndRepatch, readEntities } from "./entity-state.ts";
+import { readAndRepatch, readEntities, repatchAll } from "./entity-state.ts";
 import { ScenarioSteps } from "./shared-steps.ts";
 
 export { ScenarioStepError, startDatastore } from "./scenario-base.ts";
 
+/** Admin write cycles on the old cluster before `up` (one every 500 ms): its own propagation lag between old nodes. */
+const BASELINE_WRITE_CYCLES = 4;
+
 export class UpgradeScenario extends ScenarioSteps {
   private shiftWorkload?: AdminWorkload;
+  /** The Admin writes made on the old cluster before `up`, watched on every old node. */
+  private baselineWorkload?: AdminWorkload;
   /** "consumers/<id>", … of every entity the old cluster showed before `up`. */
   private seededEntities: readonly string[] = [];
 
@@ -19,20 +24,37 @@ export class UpgradeScenario extends ScenarioSteps {
     await this.setUpOldCluster({ snapshot: true, afterBaseline: () => this.recordSeededEntities() });
   }
 
-  /** Every seeded entity as the old cluster's Admin API shows it, before `up` (old-data-after-finish). */
+  /**
+   * Every seeded entity as the old cluster's Admin API shows it before `up`, with the old version's
+   * own answer to a PATCH of that unchanged body (old-data-after-finish compares both after finish).
+   */
   private async recordSeededEntities(): Promise<void> {
     const blue = this.need(this.blue, "blue cluster");
     const admin = blue.admin();
     try {
+      const patches = await repatchAll(admin, await readEntities(admin));
       const entities = await readEntities(admin);
       this.seededEntities = Object.keys(entities);
-      this.rec.history.event("harness", F.entityState, { label: "before-up", cluster: "blue", node: admin.node, entities }, { node: admin.node });
+      this.rec.history.event("harness", F.entityState, { label: "before-up", cluster: "blue", node: admin.node, entities, patches }, { node: admin.node });
     } finally {
       await admin.close();
     }
   }
 
-  // 2. Load through the load balancer, from now until the end of the run: startLoad().
+  // 2. Load through the load balancer, from now until the end of the run: startLoad(). Meanwhile
+  //    Admin writes through the old nodes, watched on every old node: the old version's own lag
+  //    between its nodes on this machine, which admin-writes-propagated adds to Kong's documented delay.
+  protected override async measureOldClusterUnderLoad(): Promise<void> {
+    const blue = this.need(this.blue, "blue cluster");
+    if (blue.nodes.length < 2) return;
+    const workload = (this.baselineWorkload = new AdminWorkload({
+      ...this.workloadOptions(), writers: blue.nodes.map((n) => blue.admin(n)), cluster: "blue",
+      nodes: () => this.watchedNodes().filter((n) => n.cluster === "blue"), intervalMs: 500,
+    }));
+    workload.start();
+    await workload.cycles(BASELINE_WRITE_CYCLES, 20_000, interruptSignal());
+    await workload.stop(interruptSignal().aborted);
+  }
 
   // 3. `kong migrations up` with the new image, while the old cluster serves; then old nodes read
   //    the datastore afresh (a cold one, and a running one made to rebuild).
@@ -62,9 +84,11 @@ export class UpgradeScenario extends ScenarioSteps {
     await this.rec.phase("Shift", async () => {
       const blue = this.need(this.blue, "blue cluster");
       const workload = (this.shiftWorkload = new AdminWorkload({
-        history: this.rec.history, now: () => this.rec.now(), writers: blue.nodes.map((n) => blue.admin(n)), cluster: "blue",
-        nodes: () => this.watchedNodes(), intervalMs: 1_500, rebuildDelayMs: this.rebuildDelayMs, revokeCredentials: this.options.revokeCredentials, watchMs: this.propagationBoundMs * 3,
+        ...this.workloadOptions(), writers: blue.nodes.map((n) => blue.admin(n)), cluster: "blue", nodes: () => this.watchedNodes(), intervalMs: 1_500,
+        ...(this.baselineWorkload ? { firstCycle: this.baselineWorkload.nextCycle, writesBefore: this.baselineWorkload.writesNumbered } : {}),
       }));
+      // The entities written before `up` are judged after finish with the others.
+      for (const [entity, state] of this.baselineWorkload?.finalStates ?? []) workload.finalStates.set(entity, state);
       workload.start();
       try {
         await this.shiftSteps();

@@ -1,16 +1,35 @@
 // The upstream service behind Kong in every scenario: answers each request with what it received,
 // so the harness can tell which route and which credentials reached it. Runs in a container.
+// ECHO_ANSWER=request switches to the answer the real-Kong recordings were made with
+// ({method, path, raw_query, query, headers, body_length}); the default answer is the harness's own.
 import { createServer } from "node:http";
 
 const port = Number(process.env.PORT ?? 8080);
+const answerRequest = process.env.ECHO_ANSWER === "request";
 let served = 0;
+
+/** What the request carried, the recordings' shape. The body length stands for content-length and transfer-encoding. */
+function requestAnswer(req, bodyLength) {
+  const url = new URL(req.url ?? "/", "http://echo");
+  const headers = { ...req.headers };
+  delete headers["content-length"];
+  delete headers["transfer-encoding"];
+  return { method: req.method, path: url.pathname, raw_query: url.search, query: Object.fromEntries(url.searchParams), headers, body_length: bodyLength };
+}
+
 createServer((req, res) => {
   served++;
   if (req.url === "/__served") {
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ served }));
     return;
   }
+  if (answerRequest) {
+    let bodyLength = 0;
+    req.on("data", (chunk) => { bodyLength += chunk.length; });
+    req.on("end", () => res.writeHead(200, { "content-type": "application/json", "x-echo": "1" }).end(JSON.stringify(requestAnswer(req, bodyLength))));
+    return;
+  }
   const body = JSON.stringify({ method: req.method, path: req.url, host: req.headers.host, consumer: req.headers["x-consumer-username"] ?? null });
   res.writeHead(200, { "content-type": "application/json", "x-echo": "1" }).end(body);
-}).listen(port, "0.0.0.0", () => process.stdout.write(`echo upstream listening on ${port}\n`));
+}).listen(port, "0.0.0.0", () => process.stdout.write(`echo upstream listening on ${port}${answerRequest ? " (answer: request)" : ""}\n`));
 process.on("SIGTERM", () => process.exit(0));

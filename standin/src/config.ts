@@ -14,6 +14,10 @@ export interface StandinConfig {
   readonly dbUpdatePropagationS: number;
   /** `plugins` after expanding `bundled`. */
   readonly plugins: readonly string[];
+  /** `plugins` as configured (`["bundled"]` by default), as GET / shows it. */
+  readonly pluginsSetting: readonly string[];
+  /** `nginx_worker_processes` as configured, as GET / shows it. */
+  readonly nginxWorkerProcesses: string;
   readonly prefix: string;
   /** Raw KONG_STANDIN_FAULTS, parsed by faults.ts. */
   readonly faults: string;
@@ -32,7 +36,8 @@ export function parseListen(value: string): Listener[] {
 
 export function loadConfig(env: NodeJS.ProcessEnv, bundledPlugins: readonly string[]): StandinConfig {
   const e = (k: string): string | undefined => env[`KONG_${k.toUpperCase()}`];
-  const plugins = (e("plugins") ?? "bundled").split(",").map((s) => s.trim()).filter(Boolean)
+  const pluginsSetting = (e("plugins") ?? "bundled").split(",").map((s) => s.trim()).filter(Boolean);
+  const plugins = pluginsSetting
     .flatMap((p) => (p === "bundled" ? bundledPlugins : p === "off" ? [] : [p]));
   return {
     database: (e("database") ?? "postgres") as StandinConfig["database"],
@@ -51,6 +56,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, bundledPlugins: readonly stri
     dbUpdateFrequencyS: num(e("db_update_frequency"), 5),
     dbUpdatePropagationS: num(e("db_update_propagation"), 0),
     plugins: [...new Set(plugins)],
+    pluginsSetting,
+    nginxWorkerProcesses: e("nginx_worker_processes") ?? "auto",
     prefix: e("prefix") ?? "/usr/local/kong",
     faults: env.KONG_STANDIN_FAULTS ?? "",
   };

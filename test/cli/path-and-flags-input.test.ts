@@ -1,6 +1,7 @@
-// `run --path` and the scenario-choice flags (--downtime-budget-ms, --drift-mode): bad input gets a
-// one-line error saying what to do, exit code 2, before anything starts (nothing on stdout: a path
-// announces itself before its first container); `run --help` documents the flags.
+// `run --path`, the scenario-choice flags (--downtime-budget-ms, --drift-mode) and key rotation's two
+// switches (run, run --path, qualify): bad input gets a one-line error saying what to do, exit code 2,
+// before anything starts (nothing on stdout: a path announces itself before its first container);
+// `run --help` documents the flags.
 import { expect } from "chai";
 import { runCli, type CliResult } from "../support/cli.ts";
 
@@ -43,6 +44,11 @@ describe("CLI: run --path and scenario-choice flags, bad input", function () {
 
   it("the same checks for `run --path`", refused([...PATH, "--drift-mode", "later"], 'error: --drift-mode must be freeze or record, but is "later"'));
 
+  const rotation = "error: --revoke-credentials and --no-revoke-credentials contradict each other: give one (key rotation is on by default)";
+  it("key rotation both on and off", refused(["run", "scenarios/postgres-blue-green.ts", "--revoke-credentials", "--no-revoke-credentials"], rotation));
+  it("key rotation both on and off for `run --path`", refused([...PATH, "--no-revoke-credentials", "--revoke-credentials"], rotation));
+  it("key rotation both on and off for `qualify`", refused(["qualify", "--target", "2.6.0", "--from", "2.5.1", "--standin", "--revoke-credentials", "--no-revoke-credentials"], rotation));
+
   it("`run --path` without --to", refused(["run", "--path", "--from", "2.5.1"], "error: `run --path` needs --from and --to (e.g. run --path --from 2.5.1 --to 3.0.1)"));
 
   it("`run --path` with --old", refused([...PATH, "--old", "kong:2.5.1"], "error: `run --path` takes --from and --to, not --old and --new"));
@@ -65,12 +71,13 @@ describe("CLI: run --path and scenario-choice flags, bad input", function () {
   });
 
   const help = cli(["run", "--help"]);
-  it("`run --help` documents both flags, exit 0", async () => {
+  it("`run --help` documents the scenario-choice flags and key rotation, exit 0", async () => {
     const r = await help();
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.contain("[--downtime-budget-ms MS] [--drift-mode freeze|record]");
     expect(r.stdout).to.contain("--downtime-budget-ms: Cassandra in place, the longest accepted downtime window");
     expect(r.stdout).to.contain("freeze (default: refused until the cut-over) or record (let through, each listed");
     expect(r.stdout).to.contain("run --path --from X --to Y");
+    expect(r.stdout).to.contain("--no-revoke-credentials: the Admin workload does not rotate keys. By default it");
   });
 });

@@ -1,6 +1,8 @@
-// report.html of a passing and a failing demo run: rendered by `report <dir>`, opened in headless
-// Chromium (screenshot kept next to the report), and checked against the run's own data: verdict,
-// failed checks, and a timeline whose series are the per-second counts of requests.jsonl.
+// report.html of demo runs: one passing (the demo pair without key rotation), one failing on a fault
+// switch, one failing on the demo pair's revoked-key finding (key rotation on, the default): rendered
+// by `report <dir>`, opened in headless Chromium (screenshot kept next to the report), and checked
+// against the run's own data: verdict, failed checks, and a timeline whose series are the per-second
+// counts of requests.jsonl.
 import { expect } from "chai";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -33,8 +35,11 @@ function perSecond(runDir: string): number[] {
   return out;
 }
 
-function checkReport(label: "pass" | "fail", dir: () => string): void {
-  describe(`report.html of a ${label === "pass" ? "passing" : "failing"} run`, function () {
+/** A failing run's report must show these failed checks, and its page each of `shows`. */
+interface Failing { readonly title: string; readonly failed: readonly string[]; readonly shows?: readonly RegExp[] }
+
+function checkReport(label: "pass" | "fail", dir: () => string, failing?: Failing): void {
+  describe(`report.html of a ${label === "pass" ? "passing run" : `failing run (${failing?.title ?? "?"})`}`, function () {
     let html: string;
     let report: ReportJson;
 
@@ -66,8 +71,9 @@ function checkReport(label: "pass" | "fail", dir: () => string): void {
       const shown = [...html.matchAll(/<article class="check [a-z]+" data-check="([^"]+)" data-status="([a-z]+)">/g)].map((m) => `${m[1]}:${m[2]}`);
       const expected = report.checks.filter((c) => c.status !== "pass").map((c) => `${c.id}:${c.status}`);
       expect(shown).to.deep.equal(expected);
-      if (label === "fail") expect(shown).to.include("zero-failed-requests:fail");
+      if (label === "fail") expect(shown).to.include.members((failing?.failed ?? []).map((id) => `${id}:fail`));
       else expect(html).to.contain("None: every check passed.");
+      for (const re of failing?.shows ?? []) expect(html).to.match(re);
     });
 
     it("draws the timeline from requests.jsonl: one point per second, totals equal to the report's", () => {
@@ -107,7 +113,15 @@ describe("HTML report (demo runs against stand-ins)", function () {
   this.timeout(600_000);
   let pass = "";
   let fail = "";
-  before(async () => ({ pass, fail } = await demoRuns()));
+  let finding = "";
+  before(async () => ({ pass, fail, finding } = await demoRuns()));
   checkReport("pass", () => pass);
-  checkReport("fail", () => fail);
+  checkReport("fail", () => fail, { title: "2% proxy 5xx on green-1", failed: ["zero-failed-requests"] });
+  checkReport("fail", () => finding, {
+    title: "the demo pair's revoked keys",
+    failed: ["admin-writes-propagated", "state-after-finish"],
+    // The revoked key, where it still works, and the cause, on the page itself.
+    shows: [/\(delete keyauth_credentials\/key-\d+ via blue-\d [^)]*\) never seen on green-1, green-2/, /likely cause: Kong 2\.1&#39;s cache-key change/,
+      /keyauth_credentials\/key-\d+ on green-\d \(seen: status 200\)/],
+  });
 });

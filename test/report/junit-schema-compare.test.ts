@@ -1,5 +1,6 @@
 // junit.xml parses and has one case per check; report.json validates against the versioned schema;
-// `compare` passes on two clean runs and flags the regression a fault switch makes.
+// `compare` finds no regression between two runs with the same finding (the demo pair's revoked
+// keys) and flags the regression a fault switch makes against a passing run.
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,10 +18,10 @@ describe("junit.xml, report.json schema and compare (demo runs against stand-ins
   let runs: DemoRuns;
   before(async () => {
     runs = await demoRuns();
-    for (const dir of [runs.pass, runs.fail]) await runCli(["report", dir, "--no-step-summary"]);
+    for (const dir of [runs.pass, runs.fail, runs.finding]) await runCli(["report", dir, "--no-step-summary"]);
   });
 
-  for (const label of ["pass", "fail"] as const) {
+  for (const label of ["pass", "fail", "finding"] as const) {
     it(`junit.xml of the ${label} run parses and has one test case per check`, () => {
       const report = readReport(runs[label]);
       const root = parseXml(readFileSync(join(runs[label], "junit.xml"), "utf8"));
@@ -44,10 +45,12 @@ describe("junit.xml, report.json schema and compare (demo runs against stand-ins
     });
   }
 
-  it("compare passes on two clean runs (exit 0)", async () => {
-    const r = await runCli(["compare", runs.pass, runs.pass2, "--no-step-summary"]);
+  it("compare finds no regression between two runs of the demo pair with the same finding (exit 0)", async () => {
+    const r = await runCli(["compare", runs.finding, runs.finding2, "--no-step-summary"]);
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     expect(r.stdout).to.contain("no regression");
+    // Known in the baseline, so not a regression, and still listed.
+    expect(r.stdout).to.contain("ok         check:admin-writes-propagated: admin-writes-propagated was already fail in the baseline");
   });
 
   it("compare flags the regression of the fault run (exit 1) and names it", async () => {

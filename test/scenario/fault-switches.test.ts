@@ -10,6 +10,11 @@
 // A row may name further checks that must fail with their own diagnosis (alsoCatches): switches
 // whose checks do not interfere share one run, and a switch that truly breaks two properties (a
 // key-auth bypass is a failed request and a security regression) is shown caught by both.
+//
+// Key rotation is on (the default) in these runs, but a key is revoked only 4 workload cycles
+// (about 6 s of shift) after its creation, and the short runs end their shift before that: the demo
+// pair's revoked-key finding (Kong 2.1's cache-key change, asserted in clean-runs.test.ts) cannot
+// show in them. The one row with a longer shift turns rotation off, saying why.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
@@ -19,7 +24,7 @@ import { onCleanup } from "../../harness/runtime/cleanup.ts";
 import { PROJECT_ROOT } from "../../harness/runtime/lab-state.ts";
 import { UpgradeScenario } from "../../harness/scenario/index.ts";
 import { describeRun, options, runSteps } from "./in-process.ts";
-import { describeChecks, PROXY_5XX_RUN, runScenarioOnce, type ScenarioArgs } from "./scenario-run.ts";
+import { describeChecks, NO_ROTATION_FLAGS, PROXY_5XX_RUN, runScenarioOnce, type ScenarioArgs } from "./scenario-run.ts";
 
 interface Diagnosis {
   readonly message: readonly RegExp[];
@@ -62,7 +67,10 @@ const CASES: readonly FaultCase[] = [
   {
     title: "auth-bypass-until-finish from 5 s after start (past the readiness gate): 200s on green during the shift, then the error budget rolls back",
     switches: ["auth-bypass-until-finish"],
-    run: { ...PAIR, steps: [0, 25, 75, 100], holdMs: 3_000, faults: "green=auth-bypass-until-finish@after=5000" },
+    // No key rotation: the error budget's rollback ends the shift at a moment that varies from run
+    // to run, so whether a key is revoked before it (and the pair's revoked-key finding shows) would
+    // vary too, blurring what this row asserts.
+    run: { ...PAIR, steps: [0, 25, 75, 100], holdMs: 3_000, faults: "green=auth-bypass-until-finish@after=5000", flags: NO_ROTATION_FLAGS },
     catches: "zero-failed-requests",
     message: [/^\d+ of [\d,]+ requests failed: \d+ status 200 on green-[12] during Shift step (25|75|100)%/],
     evidence: [/^by kind: status 200 \d+$/, /^by cluster: green \d+$/, /^by probe: keyauth-(missing|wrong) \d+, keyauth-(missing|wrong) \d+$/],

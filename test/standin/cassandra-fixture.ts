@@ -18,6 +18,9 @@ export class CassandraFixture {
       .withExposedPorts(CQL_PORT)
       .withEnvironment({
         CASSANDRA_DC: DC, MAX_HEAP_SIZE: "512M", HEAP_NEWSIZE: "128M",
+        // Kong's driver reconnects to the address Cassandra advertises, at cassandra_port (here the
+        // mapped port): the stand-in processes of these tests run on this host.
+        CASSANDRA_BROADCAST_RPC_ADDRESS: "127.0.0.1",
         JVM_EXTRA_OPTS: "-Dcassandra.unsafesystem=true -Dcassandra.skip_wait_for_gossip_to_settle=0 -Dcassandra.initial_token=0",
       })
       // The log line comes just before the port is bound; a driver connecting in between hangs.

@@ -121,6 +121,6 @@ describe("stand-in on Cassandra: kong migrations", function () {
     const env = { ...cass.freshKeyspace("kdown"), KONG_CASSANDRA_CONTACT_POINTS: "127.0.0.1", KONG_CASSANDRA_PORT: "1" };
     const r = await runKong("2.6.0", ["migrations", "list"], env);
     expect(r.exitCode).to.equal(1);
-    expect(r.stderr.split("\n")[0]).to.equal("Error: [Cassandra error] all hosts tried for query failed. 127.0.0.1: connection refused");
+    expect(r.stderr.split("\n")[0]).to.equal("Error: [Cassandra error] all hosts tried for query failed. 127.0.0.1: host seems unhealthy, considering it down (connection refused)");
   });
 });

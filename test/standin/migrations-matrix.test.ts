@@ -37,7 +37,7 @@ const PAIRS: readonly Pair[] = [
   {
     from: "2.8.5", to: "3.0.1", up: [
       "core 016_280_to_300 pending", "acme 001_280_to_300 executed", "http-log 001_280_to_300 pending",
-      "post-function 001_280_to_300 executed", "pre-function 001_280_to_300 executed",
+      "post-function 001_280_to_300 pending", "pre-function 001_280_to_300 pending",
     ],
   },
   {

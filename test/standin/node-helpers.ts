@@ -13,6 +13,7 @@ import type { Datastore } from "../../standin/src/db/types.ts";
 import { Faults, parseFaults } from "../../standin/src/faults.ts";
 import { startNode, type RunningNode } from "../../standin/src/node/index.ts";
 import type { MigrationState } from "../../standin/src/node/types.ts";
+import { withPostgresAuth } from "../../harness/datastore/postgres.ts";
 import { labImage } from "../../harness/runtime/lab-state.ts";
 import { pgEnv, runKong, type KongResult } from "../support/standin.ts";
 
@@ -21,7 +22,8 @@ export class PgFixture {
   private constructor(private readonly c: StartedPostgreSqlContainer) {}
 
   static async start(): Promise<PgFixture> {
-    return new PgFixture(await new PostgreSqlContainer(labImage("postgres")).withUsername("kong").withPassword("kong").withDatabase("postgres").start());
+    // md5: every stand-in version logs in (Kong before 2.7.0 has no SCRAM; see harness/datastore/postgres-auth.ts).
+    return new PgFixture(await withPostgresAuth(new PostgreSqlContainer(labImage("postgres")).withUsername("kong").withPassword("kong").withDatabase("postgres"), "md5", { user: "kong", password: "kong" }).start());
   }
 
   /** A fresh, empty database; returns the KONG_* variables pointing at it. */

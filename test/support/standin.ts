@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { PostgreSqlContainer, type StartedPostgreSqlContainer } from "@testcontainers/postgresql";
 import pg from "pg";
 import { GenericContainer, Wait, type StartedTestContainer } from "testcontainers";
+import { withPostgresAuth } from "../../harness/datastore/postgres.ts";
 import { labImage, PROJECT_ROOT, readLabState } from "../../harness/runtime/lab-state.ts";
 
 export interface KongResult { readonly exitCode: number; readonly stdout: string; readonly stderr: string }
@@ -110,7 +111,8 @@ export class SharedPostgres {
   private constructor(private readonly container: StartedPostgreSqlContainer, private n = 0) {}
 
   static async start(): Promise<SharedPostgres> {
-    const c = await new PostgreSqlContainer(labImage("postgres")).withUsername("kong").withPassword("kong").withDatabase("kong").start();
+    // md5: every stand-in version logs in (Kong before 2.7.0 has no SCRAM; see harness/datastore/postgres-auth.ts).
+    const c = await withPostgresAuth(new PostgreSqlContainer(labImage("postgres")).withUsername("kong").withPassword("kong").withDatabase("kong"), "md5", { user: "kong", password: "kong" }).start();
     return new SharedPostgres(c);
   }
 

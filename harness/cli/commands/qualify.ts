@@ -4,36 +4,50 @@
 import { appendFileSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { pgAuthProblem } from "../../datastore/postgres-auth.ts";
+import { InvalidConfigError } from "../../errors.ts";
 import { childProcessRunner, headline, qualify, type Datastore } from "../../qualify/index.ts";
 import { PROJECT_ROOT } from "../../runtime/lab-state.ts";
 import { SystemClock } from "../../traffic/index.ts";
 import { say } from "../console.ts";
-import { ExitCode } from "../exit-codes.ts";
+import { ExitCode, exitCodeOfVerdict } from "../exit-codes.ts";
+import { keyRotationFlag } from "./run.ts";
 
 export const QUALIFY_HELP = `  qualify --target V --from A,B,... [--datastore postgres[,cassandra]] [--out DIR]
           [--image-template "kong:{version}" | --standin] [--rate N] [--hold-ms MS] [--steps 0,...,100]
-          [--old-nodes N] [--new-nodes N]
+          [--old-nodes N] [--new-nodes N] [--no-revoke-credentials] [--pg-auth auto|md5|scram-sha-256]
                    plan each source version on each datastore (as \`plan\` does), run the one-hop
                    pairs one at a time with the plan's scenario, report the pairs the plan refuses
                    or that need several hops (\`run --path\`) as not run, and write index.html,
                    qualification.json, junit.xml and summary.md into DIR; exit 0 when every pair
-                   passes, 1 when one fails or is not run, 2 when the plan runs none, 3 when a run
-                   could not be judged`;
+                   passes, 1 when one fails (or, none failing or unjudged, one is not run), 2 when
+                   the plan runs none, 3 when none fails and a run was not judged (a step failed
+                   outside the upgrade: its verdict "error"); every pair's run rotates keys unless --no-revoke-credentials`;
 
 const list = (v: string | undefined): string[] => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 
 /** `run` flags passed on to every pair's run. */
-const PASS_THROUGH = ["rate", "hold-ms", "steps", "old-nodes", "new-nodes"] as const;
+const PASS_THROUGH = ["rate", "hold-ms", "steps", "old-nodes", "new-nodes", "pg-auth"] as const;
+
+/** The `run` flags every pair's run gets: the pass-through values, and key rotation when a flag chose it (else the run's default: on). */
+export function pairRunArgs(values: Readonly<Record<string, string | boolean | undefined>>): string[] {
+  const rotate = keyRotationFlag(values);
+  return [...PASS_THROUGH.flatMap((k) => (values[k] === undefined ? [] : [`--${k}`, String(values[k])])),
+    ...(rotate === undefined ? [] : [rotate ? "--revoke-credentials" : "--no-revoke-credentials"])];
+}
 
 export async function qualifyCommand(args: readonly string[]): Promise<ExitCode> {
   const { values } = parseArgs({ args: [...args], strict: true, options: {
     target: { type: "string" }, from: { type: "string" }, datastore: { type: "string", default: "postgres" }, out: { type: "string" },
     "image-template": { type: "string" }, standin: { type: "boolean", default: false },
-    rate: { type: "string" }, "hold-ms": { type: "string" }, steps: { type: "string" }, "old-nodes": { type: "string" }, "new-nodes": { type: "string" },
+    rate: { type: "string" }, "hold-ms": { type: "string" }, steps: { type: "string" }, "old-nodes": { type: "string" }, "new-nodes": { type: "string" }, "pg-auth": { type: "string" },
+    "revoke-credentials": { type: "boolean" }, "no-revoke-credentials": { type: "boolean" },
   } });
+  const pgAuth = values["pg-auth"];
+  if (pgAuth !== undefined && pgAuthProblem(pgAuth)) throw new InvalidConfigError([pgAuthProblem(pgAuth)!], { hint: "md5 lets every Kong version log in; scram-sha-256 needs Kong 2.7.0+" });
   const imageTemplate = values["image-template"] ?? (values.standin ? "kong-standin:{version}" : "kong:{version}");
   const outDir = resolve(values.out ?? resolve(PROJECT_ROOT, "reports/qualify", `${values.target ?? "target"}-${new Date().toISOString().replace(/[:.]/g, "-")}`));
-  const runArgs = PASS_THROUGH.flatMap((k) => (values[k] === undefined ? [] : [`--${k}`, values[k]]));
+  const runArgs = pairRunArgs(values);
   const { GITHUB_STEP_SUMMARY: summary, ...childEnv } = process.env;
   const log = say("qualify");
   const controller = new AbortController();
@@ -53,8 +67,8 @@ export async function qualifyCommand(args: readonly string[]): Promise<ExitCode>
       process.stderr.write(`error: the plan runs none of the ${q.requested} requested pairs (see ${result.files.html}) (change --from, --target or --datastore; see \`kong-upgrade-harness plan\`)\n`);
       return ExitCode.InvalidInput;
     }
-    if (q.pairs.some((p) => p.verdict === "error")) return ExitCode.HarnessFailed;
-    return q.verdict === "pass" ? ExitCode.Ok : ExitCode.ChecksFailed;
+    // A failed upgrade outweighs a pair not judged (3), which outweighs a pair refused or not run (1).
+    return exitCodeOfVerdict(q.verdict);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

@@ -6,11 +6,11 @@ import { parseArgs } from "node:util";
 import { InvalidConfigError } from "../../errors.ts";
 import { renderReports } from "../../report/render.ts";
 import { say } from "../console.ts";
-import { ExitCode } from "../exit-codes.ts";
+import { exitCodeOfVerdict, type ExitCode } from "../exit-codes.ts";
 
 export const REPORT_HELP = `  report <run-dir> [--no-step-summary]
                    re-render report.html, junit.xml and summary.md from the run's report.json
-                   (summary appended to $GITHUB_STEP_SUMMARY when set); exit 0 pass, 1 fail`;
+                   (summary appended to $GITHUB_STEP_SUMMARY when set); exit 0 pass, 1 fail, 3 error`;
 
 export async function reportCommand(args: readonly string[]): Promise<ExitCode> {
   const { values, positionals } = parseArgs({ args: [...args], options: { "no-step-summary": { type: "boolean", default: false } }, strict: true, allowPositionals: true });
@@ -23,5 +23,5 @@ export async function reportCommand(args: readonly string[]): Promise<ExitCode> 
   const log = say("report");
   for (const w of r.warnings) log(`warning: ${w}`);
   log(`${r.report.verdict.toUpperCase()}: wrote ${r.html}, ${r.junit}, ${r.markdown}${summary ? ` (summary appended to ${summary})` : ""}`);
-  return r.report.verdict === "pass" ? ExitCode.Ok : ExitCode.ChecksFailed;
+  return exitCodeOfVerdict(r.report.verdict);
 }

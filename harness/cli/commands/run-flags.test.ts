@@ -3,6 +3,8 @@
 import { expect } from "chai";
 import { InvalidConfigError } from "../../errors.ts";
 import { RUN_DEFAULTS, validateRunOptions } from "../../scenario/run-options.ts";
+import { pairRunArgs } from "./qualify.ts";
+import { pathFromFlags } from "./run-path.ts";
 import { parseRunFlags } from "./run.ts";
 
 describe("run flags: --downtime-budget-ms and --drift-mode", () => {
@@ -21,5 +23,31 @@ describe("run flags: --downtime-budget-ms and --drift-mode", () => {
     const o = { ...RUN_DEFAULTS, oldImage: "a", newImage: "b" };
     expect(validateRunOptions({ ...o, downtimeBudgetMs: 30_000, adminWritesAfterExport: "drift" })).to.deep.equal([]);
     expect(validateRunOptions({ ...o, downtimeBudgetMs: 0 })).to.deep.equal(["the downtime budget must be a positive whole number of ms, but is 0"]);
+  });
+});
+
+describe("run flags: key rotation, on by default", () => {
+  const contradiction = "--revoke-credentials and --no-revoke-credentials contradict each other: give one (key rotation is on by default)";
+
+  it("is on unless --no-revoke-credentials; a flag given either way overrides a scenario file's choice", () => {
+    expect(RUN_DEFAULTS.revokeCredentials).to.equal(true);
+    expect(parseRunFlags({}).revokeCredentials).to.equal(undefined);
+    expect(parseRunFlags({ "no-revoke-credentials": true }).revokeCredentials).to.equal(false);
+    expect(parseRunFlags({ "revoke-credentials": true }).revokeCredentials).to.equal(true);
+    expect(() => parseRunFlags({ "revoke-credentials": true, "no-revoke-credentials": true })).to.throw(InvalidConfigError, contradiction);
+  });
+
+  it("`run --path` gives the choice to every hop (the run options each hop's scenario is built from)", () => {
+    const path = ["--path", "--from", "2.5.1", "--to", "3.0.1", "--image-template", "kong-standin:{version}", "--releases", "2.8.5"];
+    expect(pathFromFlags(path).run.revokeCredentials).to.equal(true);
+    expect(pathFromFlags([...path, "--no-revoke-credentials"]).run.revokeCredentials).to.equal(false);
+    expect(() => pathFromFlags([...path, "--revoke-credentials", "--no-revoke-credentials"])).to.throw(InvalidConfigError, contradiction);
+  });
+
+  it("`qualify` passes the choice on to every pair's run, with the other run flags", () => {
+    expect(pairRunArgs({ rate: "100", "hold-ms": "1000" })).to.deep.equal(["--rate", "100", "--hold-ms", "1000"]);
+    expect(pairRunArgs({ rate: "100", "no-revoke-credentials": true })).to.deep.equal(["--rate", "100", "--no-revoke-credentials"]);
+    expect(pairRunArgs({ "revoke-credentials": true })).to.deep.equal(["--revoke-credentials"]);
+    expect(() => pairRunArgs({ "revoke-credentials": true, "no-revoke-credentials": true })).to.throw(InvalidConfigError, contradiction);
   });
 });

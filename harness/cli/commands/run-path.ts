@@ -13,7 +13,7 @@ import { setProgress } from "../../scenario/active-run.ts";
 import { PathScenario, type PathHop, type PathListener } from "../../scenario/path-scenario.ts";
 import { SystemClock } from "../../traffic/index.ts";
 import { reportError, say } from "../console.ts";
-import { ExitCode } from "../exit-codes.ts";
+import { ExitCode, exitCodeOfVerdict } from "../exit-codes.ts";
 import { installInterruptHandlers, parseRunFlags, RUN_FLAG_SPEC } from "./run.ts";
 
 const PATH_FLAG_SPEC = { path: { type: "boolean" }, from: { type: "string" }, to: { type: "string" }, "image-template": { type: "string" }, releases: { type: "string" } } as const;
@@ -40,8 +40,11 @@ export function resolveHops(hops: readonly Hop[], image: (v: string) => string, 
   return out;
 }
 
-/** Every input problem found before any container starts: one line each, exit 2. */
-function pathFromFlags(args: readonly string[]): { hops: PathHop[]; plan: ReturnType<typeof planUpgrade>; run: Omit<RunOptions, "oldImage" | "newImage">; reportDir?: string } {
+/**
+ * Every input problem found before any container starts: one line each, exit 2. `run` holds the
+ * run flags (key rotation included) that every hop's scenario gets.
+ */
+export function pathFromFlags(args: readonly string[]): { hops: PathHop[]; plan: ReturnType<typeof planUpgrade>; run: Omit<RunOptions, "oldImage" | "newImage">; reportDir?: string } {
   const { values } = parseArgs({ args: [...args], options: { ...RUN_FLAG_SPEC, ...PATH_FLAG_SPEC }, strict: true });
   if (values.old !== undefined || values.new !== undefined) throw new InvalidConfigError(["`run --path` takes --from and --to, not --old and --new"]);
   if (!values.from || !values.to) throw new InvalidConfigError(["`run --path` needs --from and --to"], { hint: "e.g. run --path --from 2.5.1 --to 3.0.1" });
@@ -99,9 +102,12 @@ export async function runPathCommand(args: readonly string[]): Promise<ExitCode>
     log(`Interrupted; report: ${join(dir, "report.json")}`);
     return ExitCode.Interrupted;
   }
-  const invalid = path.stepError instanceof InvalidConfigError || path.stepError instanceof EnvironmentError;
-  if (invalid) return reportError(path.stepError);
+  if (path.stepError instanceof InvalidConfigError) return reportError(path.stepError);
   log(`Verdict: ${report.verdict.toUpperCase()} (report: ${join(dir, "report.json")})`);
+  if (report.verdict === "error") {
+    process.stderr.write(`error: ${report.errorCause ?? "the path could not judge the upgrade"}\n`);
+    return ExitCode.HarnessFailed;
+  }
   if (report.hops?.every((h) => !h.ran)) return ExitCode.HarnessFailed;
-  return report.verdict === "pass" ? ExitCode.Ok : ExitCode.ChecksFailed;
+  return exitCodeOfVerdict(report.verdict);
 }

@@ -3,7 +3,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import Mocha from "mocha";
-import { EnvironmentError, HarnessError, InvalidConfigError } from "../../errors.ts";
+import { pgAuthProblem, type PgAuthChoice } from "../../datastore/postgres-auth.ts";
+import { EnvironmentError, HarnessError, InvalidConfigError, unjudgedCause } from "../../errors.ts";
 import { engineVersion } from "../../runtime/docker-engine.ts";
 import { interruptActiveRun, interruptReason, requestInterrupt, RUN_DEFAULTS, setRunOptions, type RunOptions } from "../../scenario/index.ts";
 import { RunRecorder } from "../../scenario/run-recorder.ts";
@@ -11,7 +12,7 @@ import { setProgress } from "../../scenario/active-run.ts";
 import { createProgress } from "../../report/index.ts";
 import { SystemClock } from "../../traffic/index.ts";
 import { reportError, say } from "../console.ts";
-import { ExitCode } from "../exit-codes.ts";
+import { ExitCode, exitCodeOfVerdict } from "../exit-codes.ts";
 
 export interface RunArgs extends Partial<Omit<RunOptions, "reportDir">> { readonly scenario: string; readonly reportDir?: string }
 
@@ -74,15 +75,23 @@ export async function runCommand(args: RunArgs): Promise<ExitCode> {
     log(`Interrupted; report: ${resolve(reportDir, "report.json")}`);
     return ExitCode.Interrupted;
   }
-  if (firstError instanceof InvalidConfigError || firstError instanceof EnvironmentError) return reportError(firstError);
+  // Bad input met once the run began (an unknown image, an option the image cannot take): exit 2.
+  if (firstError instanceof InvalidConfigError) return reportError(firstError);
   const reportPath = resolve(reportDir, "report.json");
   if (!existsSync(reportPath)) {
     process.stderr.write(`error: the scenario wrote no report (${reportPath}); it must build on UpgradeScenario\n`);
     return ExitCode.HarnessFailed;
   }
-  const report = JSON.parse(readFileSync(reportPath, "utf8")) as { verdict: string };
+  const report = JSON.parse(readFileSync(reportPath, "utf8")) as { verdict: "pass" | "fail" | "error"; errorCause?: string | null };
   log(`Verdict: ${report.verdict.toUpperCase()} (report: ${reportPath})`);
-  return report.verdict === "pass" ? ExitCode.Ok : ExitCode.ChecksFailed;
+  // Not judged: a step failed outside the upgrade (the report says "error"; a lab component found
+  // missing outside any step says so only through the error itself).
+  const cause = report.errorCause ?? unjudgedCause(firstError);
+  if (report.verdict === "error" || cause !== undefined) {
+    process.stderr.write(`error: ${cause ?? "the run could not judge the upgrade"}\n`);
+    return ExitCode.HarnessFailed;
+  }
+  return exitCodeOfVerdict(report.verdict);
 }
 
 export function parseRunFlags(values: Record<string, string | boolean | undefined>): Omit<RunArgs, "scenario"> {
@@ -104,6 +113,8 @@ export function parseRunFlags(values: Record<string, string | boolean | undefine
   if (budget !== undefined && !/^[1-9]\d*$/.test(String(budget))) {
     throw new InvalidConfigError([`--downtime-budget-ms must be a positive whole number of milliseconds, e.g. 30000, but is "${String(budget)}"`]);
   }
+  const pgAuth = values["pg-auth"];
+  if (pgAuth !== undefined && pgAuthProblem(pgAuth)) throw new InvalidConfigError([pgAuthProblem(pgAuth)!], { hint: "md5 lets every Kong version log in; scram-sha-256 needs Kong 2.7.0+" });
   const drift = values["drift-mode"];
   if (drift !== undefined && drift !== "freeze" && drift !== "record") throw new InvalidConfigError([`--drift-mode must be freeze or record, but is "${String(drift)}"`]);
   return {
@@ -112,30 +123,51 @@ export function parseRunFlags(values: Record<string, string | boolean | undefine
     holdMs: num("hold-ms"), steps, reportDir: values["report-dir"] as string | undefined,
     faults: Object.keys(faults).length ? faults : undefined,
     datastore: values.datastore as RunOptions["datastore"] | undefined,
+    pgAuth: pgAuth as PgAuthChoice | undefined,
     downtimeBudgetMs: budget === undefined ? undefined : Number(budget),
     // The issue's word "record" is the new-keyspace scenario's "drift": writes let through and listed.
     adminWritesAfterExport: drift === undefined ? undefined : drift === "record" ? "drift" : "freeze",
-    revokeCredentials: values["revoke-credentials"] === true ? true : undefined,
+    revokeCredentials: keyRotationFlag(values),
   };
+}
+
+/**
+ * Key rotation as the flags give it: undefined when neither is given (on by default, RUN_DEFAULTS);
+ * either flag overrides a scenario file's own choice.
+ */
+export function keyRotationFlag(values: Readonly<Record<string, string | boolean | undefined>>): boolean | undefined {
+  if (values["revoke-credentials"] === true && values["no-revoke-credentials"] === true) {
+    throw new InvalidConfigError(["--revoke-credentials and --no-revoke-credentials contradict each other: give one (key rotation is on by default)"]);
+  }
+  return values["no-revoke-credentials"] === true ? false : values["revoke-credentials"] === true ? true : undefined;
 }
 
 export const RUN_FLAG_SPEC = {
   old: { type: "string" }, new: { type: "string" }, "old-nodes": { type: "string" }, "new-nodes": { type: "string" },
   "report-dir": { type: "string" }, seed: { type: "string" }, rate: { type: "string" }, steps: { type: "string" },
-  "hold-ms": { type: "string" }, faults: { type: "string" }, datastore: { type: "string" },
+  "hold-ms": { type: "string" }, faults: { type: "string" }, datastore: { type: "string" }, "pg-auth": { type: "string" },
   "downtime-budget-ms": { type: "string" }, "drift-mode": { type: "string" }, "revoke-credentials": { type: "boolean" },
+  "no-revoke-credentials": { type: "boolean" },
 } as const;
 
 export const RUN_HELP = `  run <scenario> [--old IMAGE] [--new IMAGE] [--old-nodes N] [--new-nodes N] [--report-dir DIR]
                  [--seed N] [--rate N] [--steps 0,5,...,100] [--hold-ms MS] [--datastore postgres|cassandra]
-                 [--faults "green=switch@scope;blue-1=..."] [--downtime-budget-ms MS] [--drift-mode freeze|record]
-                 [--revoke-credentials]
-                   run a scenario; exit 0 when every check passes, 1 when one fails
+                 [--faults "green=switch@scope;blue-1=..."] [--pg-auth auto|md5|scram-sha-256]
+                 [--downtime-budget-ms MS] [--drift-mode freeze|record]
+                 [--no-revoke-credentials]
+                   run a scenario; exit 0 when every check passes, 1 when one fails, 3 when a
+                   step fails for a reason outside the upgrade (report.json's verdict "error")
                    (defaults: ${RUN_DEFAULTS.oldNodes}+${RUN_DEFAULTS.newNodes} nodes, ${RUN_DEFAULTS.rate} req/s, steps ${RUN_DEFAULTS.steps.join(",")})
+                   --faults: stand-in images only (kong-standin:<version>); refused on real Kong
+                   --pg-auth: the password authentication the Postgres datastore asks for; auto
+                   (default): md5 when an image is a Kong before 2.7.0 (its Postgres client, pgmoon
+                   < 1.13, has no SCRAM), else scram-sha-256
                    --downtime-budget-ms: Cassandra in place, the longest accepted downtime window
                    (default: the scenario file's; scenarios/cassandra-in-place.ts sets 60000)
                    --drift-mode: Cassandra new keyspace, Admin writes after \`kong config db_export\`:
                    freeze (default: refused until the cut-over) or record (let through, each listed
                    as drift); other scenarios ignore both
-                   --revoke-credentials: the Admin workload also rotates keys (a new key for a
-                   consumer, the old one deleted), each checked on every node like any write`;
+                   --no-revoke-credentials: the Admin workload does not rotate keys. By default it
+                   does (a new key for a consumer, the old one deleted), each checked on every node
+                   like any write; across Kong 2.0 -> 2.1+ the revoked keys stay valid on the new
+                   nodes and the run fails (README: "Upgrade hazards found in real Kong")`;

@@ -27,11 +27,12 @@ const CSS = `
 h1{font-size:20px;margin:4px 0 12px}h2{font-size:17px;border-bottom:1px solid #ccc;padding-bottom:3px;margin-top:28px}h3{font-size:15px;margin:8px 0 4px}h4{margin:8px 0 2px;font-size:13px}
 .verdict{display:flex;gap:20px;align-items:center;padding:12px 16px;border:3px solid;border-radius:6px}
 .verdict.pass{border-color:var(--pass);background:#e9f7f2}.verdict.fail{border-color:var(--fail);background:repeating-linear-gradient(135deg,#fff3ec 0 12px,#ffe6d9 12px 24px)}
-.verdict-word{font-size:30px;font-weight:800;letter-spacing:1px}.verdict.fail .verdict-word{color:var(--fail)}.verdict.pass .verdict-word{color:#00704f}.verdict-title{font-size:17px;font-weight:600}
+.verdict.error{border-color:#444;border-style:dashed;background:repeating-linear-gradient(45deg,#f0f0f0 0 10px,#fff 10px 20px)}
+.verdict-word{font-size:30px;font-weight:800;letter-spacing:1px}.verdict.fail .verdict-word{color:var(--fail)}.verdict.error .verdict-word{color:#222}.verdict.pass .verdict-word{color:#00704f}.verdict-title{font-size:17px;font-weight:600}
 .muted{color:var(--muted);font-size:12px}.banner{margin:10px 0;padding:10px 14px;border:2px dashed #000;border-radius:4px;font-size:15px}
 .banner.standin{background:#fff4cc;border-color:#8a6d00}.banner.interrupted,.banner.error{background:#fde8e0;border-color:var(--fail)}
 .badge{display:inline-block;min-width:64px;text-align:center;font-weight:700;font-size:12px;padding:1px 6px;border-radius:3px;border:1.5px solid}
-.badge.pass{color:#00704f;border-color:var(--pass)}.badge.fail{color:#fff;background:var(--fail);border-color:var(--fail)}.badge.unknown{color:#000;background:repeating-linear-gradient(45deg,#ffe3a3 0 4px,#fff 4px 8px);border-color:var(--unknown)}
+.badge.error{color:#fff;background:#444;border-color:#444}.badge.pass{color:#00704f;border-color:var(--pass)}.badge.fail{color:#fff;background:var(--fail);border-color:var(--fail)}.badge.unknown{color:#000;background:repeating-linear-gradient(45deg,#ffe3a3 0 4px,#fff 4px 8px);border-color:var(--unknown)}
 .check{border-left:5px solid var(--fail);padding:4px 12px;margin:10px 0;background:#fffaf7}.check.unknown{border-left:5px dashed var(--unknown)}
 pre{background:#f6f6f6;border:1px solid #ddd;padding:8px;overflow:auto;max-height:420px;font-size:12px;white-space:pre-wrap;word-break:break-all}
 table{border-collapse:collapse;margin:8px 0;font-size:13px;width:100%}th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}th{background:#eee}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}

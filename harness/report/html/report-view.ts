@@ -87,7 +87,7 @@ export function readReport(file: string): Report {
   if (!isObject(parsed)) problems.push(`${file}: not a JSON object`);
   else {
     if (typeof r.schemaVersion !== "number") problems.push(`${file}: "schemaVersion" is missing`);
-    if (r.verdict !== "pass" && r.verdict !== "fail") problems.push(`${file}: "verdict" must be "pass" or "fail"`);
+    if (r.verdict !== "pass" && r.verdict !== "fail" && r.verdict !== "error") problems.push(`${file}: "verdict" must be "pass", "fail" or "error"`);
     if (!Array.isArray(r.checks)) problems.push(`${file}: "checks" must be an array`);
   }
   if (problems.length) throw new InvalidConfigError(problems, { hint: "give a run directory written by `kong-upgrade-harness run`" });

@@ -3,7 +3,7 @@
 import type { CheckResult } from "../../checks/index.ts";
 import { badge, clippedPre, esc, failureText, msText, num, pct, q, secText, table } from "./html.ts";
 import type { ReportView, WriteView } from "./report-view.ts";
-import { standinRefs } from "../report.ts";
+import { standinRefs, type Report } from "../report.ts";
 
 const EVIDENCE_LINES = 40;
 const WRITE_ROWS = 400;
@@ -14,12 +14,14 @@ export function title(v: ReportView): string {
   return `Kong upgrade ${versions} ${r.scenario ? `(${r.scenario})` : ""}`.replace(/\s+/g, " ").trim();
 }
 
+const VERDICT_WORD: Record<Report["verdict"], string> = { pass: "✔ PASS", fail: "✘ FAIL", error: "⚠ ERROR" };
+
 export function verdictBlock(v: ReportView): string {
   const r = v.report;
   const c = r.counts;
   const req = v.requests ? `${num(v.requests.failed)} of ${num(v.requests.total)} requests failed` : "no request data";
   return `<section id="verdict" class="verdict ${r.verdict}" data-verdict="${r.verdict}" data-fail="${c.fail}" data-unknown="${c.unknown}" data-pass="${c.pass}">`
-    + `<div class="verdict-word">${r.verdict === "pass" ? "✔ PASS" : "✘ FAIL"}</div>`
+    + `<div class="verdict-word">${VERDICT_WORD[r.verdict]}</div>`
     + `<div><div class="verdict-title">${esc(title(v))}</div>`
     + `<div>${num(c.fail)} failed, ${num(c.unknown)} unknown, ${num(c.pass)} passed · ${req} · run time ${secText(r.timings.durationMs)}</div>`
     + `<div class="muted">run ${esc(r.runId ?? "?")} · started ${esc(r.timings.startedAt ?? "?")} · report schema v${r.schemaVersion}${r.recheckedAt ? ` · re-checked ${esc(r.recheckedAt)}` : ""}</div></div></section>`;
@@ -28,6 +30,7 @@ export function verdictBlock(v: ReportView): string {
 export function banners(v: ReportView): string {
   const r = v.report;
   const out: string[] = [];
+  if (r.errorCause) out.push(`<div class="banner error" id="error-banner" role="alert"><strong>NOT JUDGED.</strong> A step failed for a reason outside the upgrade: ${esc(r.errorCause)}. The checks below did not judge the upgrade.</div>`);
   if (r.standin) {
     const names = standinRefs(r).map(esc).join(", ");
     out.push(`<div class="banner standin" id="standin-banner" role="alert"><strong>STAND-IN IMAGES.</strong> This run used ${names}: the project's behavioural model of Kong, not Kong. It qualifies the harness and the model, not a Kong release.</div>`);
@@ -125,6 +128,6 @@ export function logsSection(v: ReportView): string {
 }
 
 export function imagesSection(v: ReportView): string {
-  const rows = v.report.images.map((i) => [esc(i.role), `<code>${esc(i.ref)}</code>`, esc(i.version ?? "–"), `<code>${esc(i.id ?? "–")}</code>`, i.standin ? "<strong>STAND-IN</strong>" : "official / real"]);
-  return `<section id="images"><h2>Images</h2>${rows.length ? table(["role", "image", "version", "id", "kind"], rows) : "<p>No image recorded.</p>"}</section>`;
+  const rows = v.report.images.map((i) => [esc(i.role), `<code>${esc(i.ref)}</code>`, esc(i.version ?? (i.auth ? `auth ${i.auth}` : "–")), `<code>${esc(i.id ?? "–")}</code>`, i.standin ? "<strong>STAND-IN</strong>" : "official / real"]);
+  return `<section id="images"><h2>Images</h2>${rows.length ? table(["role", "image", "version / settings", "id", "kind"], rows) : "<p>No image recorded.</p>"}</section>`;
 }

@@ -11,10 +11,15 @@ if [ "${1:0:1}" = '-' ]; then
   set -- cassandra -f "$@"
 fi
 
+_ip_addresses() {
+  # the container's IPv4 addresses, one per network, in `hostname --ip-address` order
+  hostname -i 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if ($i !~ /^127\./ && $i !~ /:/) print $i }'
+}
+
 _ip_address() {
   # the container's address on its first network (what `hostname --ip-address` gives)
   local ip
-  ip="$(hostname -i 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if ($i !~ /^127\./ && $i !~ /:/) { print $i; exit } }')"
+  ip="$(_ip_addresses | sed -n 1p)"
   if [ -z "$ip" ]; then
     ip="$(awk -v h="$(hostname)" '$0 !~ /^#/ { for (i = 2; i <= NF; i++) if ($i == h) { print $1; exit } }' /etc/hosts)"
   fi
@@ -32,6 +37,12 @@ if [ "$1" = 'cassandra' ]; then
   : "${CASSANDRA_LISTEN_ADDRESS:=auto}"
   if [ "$CASSANDRA_LISTEN_ADDRESS" = 'auto' ]; then
     CASSANDRA_LISTEN_ADDRESS="$(_ip_address)"
+    # Clients that reconnect to the address a node advertises (system.local rpc_address), as Kong's
+    # lua-cassandra does, fail from every network but the one that address is on: say which it is.
+    others="$(_ip_addresses | grep -vxF "$CASSANDRA_LISTEN_ADDRESS" | paste -sd ' ' - || true)"
+    if [ -n "$others" ] && [ -z "${CASSANDRA_BROADCAST_ADDRESS:-}${CASSANDRA_BROADCAST_RPC_ADDRESS:-}" ]; then
+      echo "cassandra: warning: several networks; advertising $CASSANDRA_LISTEN_ADDRESS, not $others: clients on another network that connect to advertised addresses (Kong) cannot reach it; attach one network or set CASSANDRA_LISTEN_ADDRESS" >&2
+    fi
   fi
   : "${CASSANDRA_BROADCAST_ADDRESS:=$CASSANDRA_LISTEN_ADDRESS}"
   if [ "$CASSANDRA_BROADCAST_ADDRESS" = 'auto' ]; then
@@ -69,7 +80,7 @@ if [ "$1" = 'cassandra' ]; then
   sed -e "s|@DC@|$(esc "$CASSANDRA_DC")|" -e "s|@RACK@|$(esc "$CASSANDRA_RACK")|" \
     "$CASSANDRA_HOME/conf/cassandra-rackdc.properties.in" >"$CASSANDRA_CONF/cassandra-rackdc.properties"
   [ -f "$CASSANDRA_CONF/logback.xml" ] || cp "$CASSANDRA_HOME/conf/logback.xml" "$CASSANDRA_CONF/logback.xml"
-  echo "cassandra: cluster '$CASSANDRA_CLUSTER_NAME', listen $CASSANDRA_LISTEN_ADDRESS, broadcast $CASSANDRA_BROADCAST_ADDRESS, rpc $CASSANDRA_RPC_ADDRESS, seeds $CASSANDRA_SEEDS, snitch $CASSANDRA_ENDPOINT_SNITCH, dc $CASSANDRA_DC"
+  echo "cassandra: cluster '$CASSANDRA_CLUSTER_NAME', listen $CASSANDRA_LISTEN_ADDRESS, broadcast $CASSANDRA_BROADCAST_ADDRESS, rpc $CASSANDRA_RPC_ADDRESS, broadcast rpc $CASSANDRA_BROADCAST_RPC_ADDRESS, seeds $CASSANDRA_SEEDS, snitch $CASSANDRA_ENDPOINT_SNITCH, dc $CASSANDRA_DC"
 fi
 
 exec "$@"

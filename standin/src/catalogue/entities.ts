@@ -26,6 +26,7 @@ export interface FieldDef {
   readonly default?: unknown;
   /** Version-dependent defaults, newest first: the first entry whose `since` <= version wins. */
   readonly defaults?: ReadonlyArray<{ readonly since: string; readonly value: unknown }>;
+  /** Kong's `required = true`: null is refused on write, and a stored null reads as the default. */
   readonly required?: boolean;
   readonly unique?: boolean;
   /** Target table of a foreign key. */
@@ -119,7 +120,7 @@ const ENTITIES: Readonly<Record<EntityTable, EntityDef>> = {
       f("tls_verify", "boolean", "BOOLEAN", { default: null, since: "2.1.0", addedBy: core("009_200_to_210") }),
       f("tls_verify_depth", "integer", "SMALLINT", { default: null, since: "2.1.0", addedBy: core("009_200_to_210") }),
       f("ca_certificates", "array", "UUID[]", { default: null, since: "2.1.0", addedBy: core("009_200_to_210") }),
-      f("enabled", "boolean", "BOOLEAN DEFAULT true", { default: true, since: "2.7.0", addedBy: core("014_230_to_270") }),
+      f("enabled", "boolean", "BOOLEAN DEFAULT true", { default: true, required: true, since: "2.7.0", addedBy: core("014_230_to_270") }),
       wsId(),
     ],
   },
@@ -139,8 +140,9 @@ const ENTITIES: Readonly<Record<EntityTable, EntityDef>> = {
         oneOf: ["v0", "v1"], defaults: [{ since: "2.0.0", value: "v0" }, { since: "0.0.0", value: "v1" }],
       }),
       f("preserve_host", "boolean", "BOOLEAN", { default: false }),
-      f("request_buffering", "boolean", "BOOLEAN", { default: true, since: "2.2.0", addedBy: core("012_213_to_220") }),
-      f("response_buffering", "boolean", "BOOLEAN", { default: true, since: "2.2.0", addedBy: core("012_213_to_220") }),
+      // Required with a default: a row written before 012_213_to_220 (null here) reads as true.
+      f("request_buffering", "boolean", "BOOLEAN", { default: true, required: true, since: "2.2.0", addedBy: core("012_213_to_220") }),
+      f("response_buffering", "boolean", "BOOLEAN", { default: true, required: true, since: "2.2.0", addedBy: core("012_213_to_220") }),
       f("snis", "set", "TEXT[]", { default: null }),
       f("sources", "set", "JSONB[]", { default: null }),
       f("destinations", "set", "JSONB[]", { default: null }),
@@ -248,6 +250,18 @@ export function apiFieldsFor(version: string, table: EntityTable): FieldDef[] {
 /** Every field ever defined for the table, in any version (for DDL). */
 export function allFields(table: EntityTable): readonly FieldDef[] {
   return ENTITIES[table].fields;
+}
+
+/**
+ * A stored value as this version reads it: a null (or absent) value of a required field with a
+ * default reads as that default (Kong's process_auto_fields, select context).
+ */
+export function valueOnRead(fd: FieldDef, version: string, value: unknown): unknown {
+  if ((value === null || value === undefined) && fd.required) {
+    const d = defaultFor(fd, version);
+    if (d !== undefined) return structuredClone(d);
+  }
+  return value;
 }
 
 /** The default of a field for a version (undefined = no default: left absent). */

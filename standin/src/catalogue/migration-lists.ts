@@ -100,3 +100,14 @@ export const BUNDLED_PLUGINS: Readonly<Record<string, readonly string[]>> = {
   "1.5.1": BUNDLED_1_5, "2.0.5": BUNDLED_2_0, "2.1.4": BUNDLED_2_1, "2.2.2": BUNDLED_2_1, "2.3.3": BUNDLED_2_1, "2.4.1": BUNDLED_2_1,
   "2.5.1": BUNDLED_2_1, "2.6.0": BUNDLED_2_6, "2.7.2": BUNDLED_2_6, "2.8.5": BUNDLED_2_6, "3.0.1": [...BUNDLED_2_6, "opentelemetry"],
 };
+
+// Before 2.4 Kong iterated its loaded plugins as a Lua hash: one fixed order per build, neither the
+// `plugins` setting's nor alphabetical. These are the orders real builds printed with
+// `plugins = bundled` (bootstrap and list agree, on both datastores); versions not listed here fall
+// back to the setting's order.
+export const HASH_ORDERS: Readonly<Record<string, readonly string[]>> = {
+  "1.5.1": ["hmac-auth", "oauth2", "jwt", "basic-auth", "key-auth", "rate-limiting", "acl", "response-ratelimiting", "session"],
+  "2.0.5": ["hmac-auth", "oauth2", "jwt", "basic-auth", "key-auth", "rate-limiting", "acl", "acme", "response-ratelimiting", "session"],
+  "2.2.2": ["rate-limiting", "hmac-auth", "oauth2", "ip-restriction", "jwt", "basic-auth", "key-auth", "session", "acl", "response-ratelimiting",
+    "bot-detection", "acme"],
+};

@@ -2,7 +2,7 @@
 // message variants and export format. Everything version-specific that the CLI and the migration
 // engine branch on is a named field here, never a version comparison at the use site.
 import type { Strategy } from "../db/types.ts";
-import { BUNDLED_PLUGINS, MIGRATION_LISTS } from "./migration-lists.ts";
+import { BUNDLED_PLUGINS, HASH_ORDERS, MIGRATION_LISTS } from "./migration-lists.ts";
 import { hasTeardown } from "./teardowns.ts";
 
 export interface MigrationSpec { readonly name: string; readonly teardown: Readonly<Record<Strategy, boolean>> }
@@ -15,8 +15,10 @@ export interface VersionCatalogue {
   readonly pluginSubsystems: ReadonlyMap<string, SubsystemSpec>;
   /** kong/constants.lua order. */
   readonly bundledPlugins: readonly string[];
-  /** 2.4.0+: plugin subsystems sorted by name; before, the order of the `plugins` setting (see README). */
+  /** 2.4.0+: plugin subsystems sorted by name; before, a Lua hash's order (see `hashOrder`). */
   readonly sortsPlugins: boolean;
+  /** Before 2.4: the order a real build iterated its plugins in, when known (else the setting's order). */
+  readonly hashOrder?: readonly string[];
   /** 2.2.0+: `up` refuses pending migrations before taking the lock, without a traceback. */
   readonly earlyPendingCheck: boolean;
   /** 2.1.0+: `bootstrap -f` resets first. */
@@ -28,6 +30,8 @@ export interface VersionCatalogue {
   readonly importFormats: readonly string[];
   /** 3.0+: the reset prompt shows `[y/n]`. */
   readonly resetPrompt: string;
+  /** 2.7.0+: pgmoon 1.13.0 answers a SCRAM-SHA-256 server; earlier pgmoon raises `don't know how to auth: 10`. */
+  readonly pgScram: boolean;
 }
 
 export const STANDIN_VERSIONS = Object.keys(MIGRATION_LISTS);
@@ -56,22 +60,29 @@ export function catalogue(version: string): VersionCatalogue {
     pluginSubsystems: new Map(Object.entries(lists.plugins).map(([p, ms]) => [p, subsystem(p, ms, version)])),
     bundledPlugins: bundled,
     sortsPlugins: atLeast(version, "2.4.0"),
+    hashOrder: HASH_ORDERS[version],
     earlyPendingCheck: atLeast(version, "2.2.0"),
     bootstrapForce: atLeast(version, "2.1.0"),
     legacyBootstrapMessages: !atLeast(version, "2.0.0"),
     formatVersion: atLeast(version, "3.0.0") ? "3.0" : atLeast(version, "2.1.0") ? "2.1" : "1.1",
     importFormats: atLeast(version, "3.0.0") ? ["1.1", "2.1", "3.0"] : atLeast(version, "2.1.0") ? ["1.1", "2.1"] : ["1.1"],
     resetPrompt: atLeast(version, "3.0.0") ? "[y/n]" : "[Y/n]",
+    pgScram: atLeast(version, "2.7.0"),
   };
 }
 
 /**
  * The subsystems this binary checks and migrates: core, then each enabled plugin that has
- * migrations. ≤2.3 iterated a Lua hash (no stable order); the stand-in uses the order of the
- * `plugins` setting there, which differs from 2.4+'s alphabetical order as real builds did.
+ * migrations. ≤2.3 iterated a Lua hash: the stand-in uses the order a real build of the version
+ * showed where it is known (plugins it does not place keep the setting's order, after them), else
+ * the order of the `plugins` setting; 2.4+ sort by name.
  */
 export function subsystemsFor(cat: VersionCatalogue, enabledPlugins: readonly string[]): SubsystemSpec[] {
   const names = enabledPlugins.filter((p) => cat.pluginSubsystems.has(p));
   if (cat.sortsPlugins) names.sort();
+  else if (cat.hashOrder) {
+    const rank = (p: string): number => { const i = cat.hashOrder!.indexOf(p); return i < 0 ? cat.hashOrder!.length : i; };
+    names.sort((a, b) => rank(a) - rank(b));
+  }
   return [cat.core, ...names.map((p) => cat.pluginSubsystems.get(p)!)];
 }

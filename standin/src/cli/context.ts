@@ -4,6 +4,7 @@ import { hostname } from "node:os";
 import { catalogue, type VersionCatalogue } from "../catalogue/versions.ts";
 import { loadConfig, type StandinConfig } from "../config.ts";
 import { createDatastore } from "../db/index.ts";
+import { PgmoonRaisedError } from "../db/postgres/connection.ts";
 import type { Datastore } from "../db/types.ts";
 import { Faults, parseFaults } from "../faults.ts";
 import type { Args } from "./args.ts";
@@ -34,11 +35,12 @@ export function kongEnv(env: NodeJS.ProcessEnv, args?: Args): KongEnv {
  * `replyTimeout`: every query also waits at most pg_timeout for its reply (the migration commands'
  * `--db-timeout`), so a datastore that stops answering fails the command with `timeout`.
  */
-export async function connect(k: KongEnv, poolSize = 2, replyTimeout = false): Promise<Datastore> {
+export async function connect(k: KongEnv, poolSize = 2, replyTimeout = false, warn?: (msg: string) => void): Promise<Datastore> {
   if (k.config.database === "off") throw new KongCliError("'kong migrations' requires a database");
   try {
-    return await createDatastore(k.config, k.cat.version, { poolSize, ...(replyTimeout ? { queryTimeoutMs: k.config.pg.timeoutMs } : {}) });
+    return await createDatastore(k.config, k.cat.version, { poolSize, warn, ...(replyTimeout ? { queryTimeoutMs: k.config.pg.timeoutMs } : {}) });
   } catch (e) {
+    if (e instanceof PgmoonRaisedError) throw e; // raised, not returned: docker-start prints it with its Lua position
     throw new KongCliError((e as Error).message);
   }
 }

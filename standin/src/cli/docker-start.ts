@@ -4,6 +4,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { subsystemsFor } from "../catalogue/versions.ts";
+import { PgmoonRaisedError } from "../db/postgres/connection.ts";
 import type { SchemaMetaRow } from "../db/types.ts";
 import { NEEDS_BOOTSTRAP_MSG } from "../migrations/commands.ts";
 import { formatMigrations, schemaState, type SchemaState } from "../migrations/state.ts";
@@ -56,7 +57,7 @@ export async function dockerStartCommand(args: Args, env: NodeJS.ProcessEnv, err
   try {
     ds = await connect(k, 20);
   } catch (e) {
-    err.write(initByLuaError((e as Error).message));
+    err.write(initByLuaError(e instanceof PgmoonRaisedError ? e.luaError : (e as Error).message));
     return 1;
   }
   const rows = await ds.migrations.schemaMeta();

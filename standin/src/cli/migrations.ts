@@ -47,7 +47,7 @@ export async function migrationsCommand(args: Args, env: NodeJS.ProcessEnv, log:
   }
   if (args.quiet) log.quiet = true;
   const k = kongEnv(env, args);
-  const ds = await connect(k, 2, true);
+  const ds = await connect(k, 2, true, (msg) => log.warn(msg));
   try {
     const ctx: CommandContext = {
       cat: k.cat, store: ds.migrations, strategy: ds.strategy, description: ds.description, log,

@@ -81,8 +81,11 @@ export interface MigrationStore {
   recordExecuted(subsystem: string, name: string): Promise<void>;
   recordPending(subsystem: string, name: string): Promise<void>;
   recordTeardownDone(subsystem: string, name: string): Promise<void>;
-  /** Runs a migration's `up` text (SQL in one transaction on Postgres; CQL split on `;` on Cassandra). */
-  runUp(text: string): Promise<void>;
+  /**
+   * Runs a migration's `up` text (SQL in one transaction on Postgres; CQL split on `;` on Cassandra).
+   * `migration` names it in the warnings of errors Kong ignores.
+   */
+  runUp(text: string, migration?: string): Promise<void>;
   reset(): Promise<void>;
   tryLock(owner: string, ttlS: number): Promise<boolean>;
   lockHeld(): Promise<boolean>;

@@ -126,13 +126,22 @@ CREATE INDEX IF NOT EXISTS vaults_beta_prefix_idx ON vaults_beta (prefix);
 CREATE INDEX IF NOT EXISTS vaults_beta_ws_id_idx ON vaults_beta (ws_id);`,
   },
   "016_280_to_300": {
-    up: `ALTER TABLE targets ADD cache_key text;
+    // 3.0 renames the vault tables: new tables, then up_f copies the rows over.
+    up: `CREATE TABLE IF NOT EXISTS vault_auth_vaults(id uuid, created_at timestamp, updated_at timestamp, name text, protocol text, host text,
+  port int, mount text, vault_token text, PRIMARY KEY (id));
+CREATE TABLE IF NOT EXISTS sm_vaults(id uuid, ws_id uuid, prefix text, name text, description text, config text, created_at timestamp,
+  updated_at timestamp, tags set<text>, PRIMARY KEY (id));
+CREATE INDEX IF NOT EXISTS sm_vaults_prefix_idx ON sm_vaults (prefix);
+CREATE INDEX IF NOT EXISTS sm_vaults_ws_id_idx ON sm_vaults (ws_id);
+ALTER TABLE targets ADD cache_key text;
 CREATE INDEX IF NOT EXISTS targets_cache_key_idx ON targets(cache_key);
 ${["hash_on_query_arg", "hash_fallback_query_arg", "hash_on_uri_capture", "hash_fallback_uri_capture"].map((c) => `ALTER TABLE upstreams ADD ${c} text;`).join("\n")}
 ALTER TABLE routes ADD expression text;
 ALTER TABLE routes ADD priority int;
+@copy-table vaults vault_auth_vaults;
+@copy-table vaults_beta sm_vaults;
 @regex-paths;`,
-    teardown: "@dedupe-targets;\n@targets-cache-key;\nDROP TABLE IF EXISTS vaults_beta;",
+    teardown: "@dedupe-targets;\n@targets-cache-key;\nDROP TABLE IF EXISTS vaults_beta;\nDROP TABLE IF EXISTS vaults;",
   },
 };
 

@@ -5,6 +5,8 @@
 import { wsId, type CqlText } from "./cql-core.ts";
 
 const NONE: CqlText = { up: "" };
+/** A 1.x step whose teardown rewrote pre-1.0 data the stand-in never has (see catalogue/teardowns.ts). */
+const LEGACY_TEARDOWN: CqlText = { up: "", teardown: "" };
 const tags = (t: string): CqlText => ({ up: `ALTER TABLE ${t} ADD tags set<text>;` });
 const wsPlugin = (table: string, ...uniques: string[]): CqlText => ({ up: wsId(table), teardown: `@ws-keys ${[table, ...uniques].join(" ")};` });
 const credentials = (t: string, cols: string, indexed: readonly string[]): string =>
@@ -16,7 +18,7 @@ const metrics = (t: string): string => `CREATE TABLE IF NOT EXISTS ${t}(route_id
 export const PLUGIN_CQL: Readonly<Record<string, Readonly<Record<string, CqlText>>>> = {
   acl: {
     "000_base_acl": { up: `${credentials("acls", "group text, cache_key text", ["group"])}\nCREATE INDEX IF NOT EXISTS ON acls(cache_key);` },
-    "001_14_to_15": NONE, "002_130_to_140": tags("acls"),
+    "001_14_to_15": LEGACY_TEARDOWN, "002_130_to_140": tags("acls"),
     "003_200_to_210": { up: wsId("acls"), teardown: "@ws-cache-key acls;\n@ws-keys acls;\n@rename-config acl;" },
     // 004_212_to_213 rewrites acls' composite cache keys; the stand-in does not serve ACLs (README).
     "004_212_to_213": { up: "", teardown: "@ws-cache-key acls;" },
@@ -52,9 +54,9 @@ CREATE TABLE IF NOT EXISTS oauth2_authorization_codes(id uuid PRIMARY KEY, creat
 ${["code", "service_id", "credential_id", "authenticated_userid"].map((c) => `CREATE INDEX IF NOT EXISTS ON oauth2_authorization_codes(${c});`).join("\n")}
 CREATE TABLE IF NOT EXISTS oauth2_tokens(id uuid PRIMARY KEY, created_at timestamp, service_id uuid, credential_id uuid, access_token text,
   authenticated_userid text, refresh_token text, scope text, token_type text, expires_in int);
-${["service_id", "access_token", "refresh_token", "authenticated_userid"].map((c) => `CREATE INDEX IF NOT EXISTS ON oauth2_tokens(${c});`).join("\n")}`,
+${["service_id", "access_token", "refresh_token", "credential_id", "authenticated_userid"].map((c) => `CREATE INDEX IF NOT EXISTS ON oauth2_tokens(${c});`).join("\n")}`,
     },
-    "001_14_to_15": NONE, "002_15_to_10": NONE, "003_130_to_140": tags("oauth2_credentials"),
+    "001_14_to_15": LEGACY_TEARDOWN, "002_15_to_10": LEGACY_TEARDOWN, "003_130_to_140": tags("oauth2_credentials"),
     "004_200_to_210": {
       up: `ALTER TABLE oauth2_authorization_codes ADD challenge text;
 ALTER TABLE oauth2_authorization_codes ADD challenge_method text;
@@ -66,17 +68,17 @@ ${wsId("oauth2_credentials", "oauth2_authorization_codes", "oauth2_tokens")}`,
     // clean_cassandra_fields (see core 010_210_to_211): nothing the stand-in wrote needs cleaning.
     "005_210_to_211": { up: "", teardown: "" },
   },
-  "post-function": { "001_280_to_300": NONE },
-  "pre-function": { "001_280_to_300": NONE },
+  "post-function": { "001_280_to_300": { up: "@functions-to-access post-function;", teardown: "@drop-functions post-function;" } },
+  "pre-function": { "001_280_to_300": { up: "@functions-to-access pre-function;", teardown: "@drop-functions pre-function;" } },
   "rate-limiting": {
     "000_base_rate_limiting": { up: metrics("ratelimiting_metrics") },
-    "001_14_to_15": NONE, "002_15_to_10": NONE, "003_10_to_112": NONE,
+    "001_14_to_15": NONE, "002_15_to_10": LEGACY_TEARDOWN, "003_10_to_112": NONE,
     // Cassandra counters expire with the row's TTL semantics of the counter table; no ttl column (2.1).
     "004_200_to_210": NONE,
   },
   "response-ratelimiting": {
     "000_base_response_rate_limiting": { up: metrics("response_ratelimiting_metrics") },
-    "001_14_to_15": NONE, "002_15_to_10": NONE,
+    "001_14_to_15": NONE, "002_15_to_10": LEGACY_TEARDOWN,
   },
   session: {
     "000_base_session": {

@@ -37,13 +37,13 @@ export interface RunOptions {
 const crash = (): never => process.exit(CRASH_EXIT_CODE);
 
 /** Runs a migration's text, `migration-slow` making it last longer (inside the transaction on Postgres). */
-async function runText(ctx: MigrationContext, text: string, slow: boolean): Promise<void> {
+async function runText(ctx: MigrationContext, text: string, slow: boolean, migration: string): Promise<void> {
   if (slow && text.trim() !== "") {
     const sleep = slowSql(ctx.faults, ctx.strategy);
     if (sleep) text = `${sleep}\n${text}`;
     else await new Promise((r) => setTimeout(r, ctx.faults.active(MIGRATION_FAULTS.slow)?.forMs ?? 1000));
   }
-  await ctx.store.runUp(text);
+  await ctx.store.runUp(text, migration);
 }
 
 const fail = (ctx: MigrationContext, what: string, e: unknown): never => {
@@ -73,7 +73,7 @@ export async function runMigrations(ctx: MigrationContext, list: readonly Subsys
       if (opts.runUp) {
         const text = [sqlOf(ctx, t.subsystem, mig.name, "up"), extra].filter(Boolean).join("\n");
         extra = "";
-        await runText(ctx, text, slow).catch((e: unknown) => fail(ctx, `failed to run migration '${mig.name}' up`, e));
+        await runText(ctx, text, slow, mig.name).catch((e: unknown) => fail(ctx, `failed to run migration '${mig.name}' up`, e));
         if (opts.withUpFaults && text.trim() !== "" && ctx.faults.active(MIGRATION_FAULTS.crashAfterDdl)) crash();
         if (point === "before-record" && text.trim() !== "") crash();
         if (teardown) pending++;
@@ -84,7 +84,7 @@ export async function runMigrations(ctx: MigrationContext, list: readonly Subsys
       }
       const skip = opts.skipTeardown?.some((s) => s.subsystem === t.subsystem && s.migrations.some((m) => m.name === mig.name)) ?? false;
       if (!skip && opts.runTeardown && teardown) {
-        await runText(ctx, sqlOf(ctx, t.subsystem, mig.name, "teardown"), slow).catch((e: unknown) => fail(ctx, `failed to run migration '${mig.name}' teardown`, e));
+        await runText(ctx, sqlOf(ctx, t.subsystem, mig.name, "teardown"), slow, mig.name).catch((e: unknown) => fail(ctx, `failed to run migration '${mig.name}' teardown`, e));
         if (point === "before-record") crash();
         await store.recordTeardownDone(t.subsystem, mig.name).catch((e: unknown) => fail(ctx, `failed to record migration '${mig.name}'`, e));
         pending = Math.max(pending - 1, 0);

@@ -79,7 +79,7 @@ export async function startNode(ctx: NodeContext): Promise<RunningNode> {
     const adminHandler = new AdminHandler({
       version, config, ds, faults, state,
       info: async () => infoBody(version, host, nodeId, config, state),
-      status: () => statusBody(ds, stats),
+      status: () => statusBody(version, config, ds, stats),
     });
     for (const l of config.adminListen) {
       const s = instrumented(stats, adminHandler.handle);

@@ -113,7 +113,49 @@ const httpLogHeaders = (conn: CassConnection): Promise<void> => updatePluginConf
   return true;
 });
 
-export async function runFunction(conn: CassConnection, stmt: string): Promise<void> {
+/** pre-/post-function 001_280_to_300 up_f: the 2.x `functions` list also becomes the `access` phase. */
+const functionsToAccess = (conn: CassConnection, plugin: string): Promise<void> => updatePluginConfigs(conn, plugin, (c) => {
+  if (!Array.isArray(c.functions) || c.functions.length === 0) return false;
+  c.access = c.functions;
+  return true;
+});
+
+/** pre-/post-function 001_280_to_300 teardown: `functions` is removed. */
+const dropFunctions = (conn: CassConnection, plugin: string): Promise<void> => updatePluginConfigs(conn, plugin, (c) => {
+  if (!Array.isArray(c.functions) || c.functions.length === 0) return false;
+  delete c.functions;
+  return true;
+});
+
+/** lua-cassandra names a server error by its protocol code (`[Invalid] table vaults does not exist`). */
+export function luaCassandraError(e: unknown): string {
+  const err = e as { code?: number; message?: string };
+  const names: Readonly<Record<number, string>> = { 0x2000: "Syntax error", 0x2100: "Unauthorized", 0x2200: "Invalid", 0x2300: "Config error", 0x2400: "Already exists" };
+  const name = err.code === undefined ? undefined : names[err.code];
+  return name ? `[${name}] ${err.message ?? ""}` : err.message ?? String(e);
+}
+
+/**
+ * 016_280_to_300 up_f (c_copy_vaults_to_vault_auth_vaults, c_copy_vaults_beta_to_sm_vaults): rows of
+ * the old table are copied to the new one. A missing old table (`vaults` never exists outside
+ * Enterprise) is logged and ignored, as Kong does.
+ */
+async function copyTable(conn: CassConnection, from: string, to: string, warn: (msg: string) => void): Promise<void> {
+  let found: Row[];
+  try {
+    found = [];
+    for await (const r of rows(conn, `SELECT * FROM ${from}`)) found.push(r);
+  } catch (e) {
+    warn(`ignored error while running '016_280_to_300' migration: ${luaCassandraError(e)}`);
+    return;
+  }
+  for (const r of found) {
+    const cols = Object.keys(r);
+    await conn.execute(`INSERT INTO ${to} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`, cols.map((c) => r[c]), { prepare: true });
+  }
+}
+
+export async function runFunction(conn: CassConnection, stmt: string, warn: (msg: string) => void = () => undefined): Promise<void> {
   const [name, ...args] = stmt.slice(1).trim().split(/\s+/);
   switch (name) {
     case "ws-keys": return wsKeys(conn, args[0]!, args.slice(1));
@@ -125,6 +167,9 @@ export async function runFunction(conn: CassConnection, stmt: string): Promise<v
     case "regex-paths": return regexPaths(conn);
     case "targets-cache-key": return targetsCacheKey(conn);
     case "http-log-headers": return httpLogHeaders(conn);
+    case "copy-table": return copyTable(conn, args[0]!, args[1]!, warn);
+    case "functions-to-access": return functionsToAccess(conn, args[0]!);
+    case "drop-functions": return dropFunctions(conn, args[0]!);
     default: throw new Error(`unknown migration function @${name ?? ""}`);
   }
 }

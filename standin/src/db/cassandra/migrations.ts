@@ -6,7 +6,7 @@ import cassandra from "cassandra-driver";
 import type { MigrationStore, SchemaMetaRow } from "../types.ts";
 import type { CassConnection } from "./connection.ts";
 import { cassMessage } from "./connection.ts";
-import { runFunction } from "./functions.ts";
+import { luaCassandraError, runFunction } from "./functions.ts";
 
 const LOCK_KEY = "migrations";
 const SCHEMA_META_KEY = "schema_meta";
@@ -71,11 +71,11 @@ export class CassMigrationStore implements MigrationStore {
    * with `@` names one of the Lua functions Kong's Cassandra migrations use (up_f / teardown), see
    * functions.ts. Schema consensus is awaited after the DDL, as Kong does.
    */
-  async runUp(text: string): Promise<void> {
+  async runUp(text: string, migration = ""): Promise<void> {
     let ddl = false;
     for (const stmt of splitCql(text)) {
       if (stmt.startsWith("@")) {
-        await runFunction(this.conn, stmt).catch((e: unknown) => { throw new Error(cassMessage(e), { cause: e }); });
+        await runFunction(this.conn, stmt, this.warn).catch((e: unknown) => { throw new Error(cassMessage(e), { cause: e }); });
         continue;
       }
       const isDdl = /^(CREATE|ALTER|DROP)\b/i.test(stmt);
@@ -85,7 +85,7 @@ export class CassMigrationStore implements MigrationStore {
       } catch (e) {
         const msg = cassMessage(e);
         if (!IGNORED.some((re) => re.test(msg))) throw new Error(msg, { cause: e });
-        this.warn(`ignored error while running migration: ${msg} (${stmt.replace(/\s+/g, " ")})`);
+        this.warn(`ignored error while running '${migration}' migration: ${luaCassandraError(e)} (${stmt.replace(/\s+/g, " ")})`);
       }
     }
     if (ddl) await this.conn.waitForSchemaAgreement();

@@ -1,8 +1,9 @@
 // The Postgres Datastore: one pool shared by the DAO, cluster events, counters and migrations.
 import type { StandinConfig } from "../../config.ts";
 import { atLeast } from "../../catalogue/entities.ts";
+import { catalogue } from "../../catalogue/versions.ts";
 import type { Datastore } from "../types.ts";
-import { createPool, pgmoonMessage } from "./connection.ts";
+import { createPool, pgmoonMessage, refuseUnspokenAuthentication } from "./connection.ts";
 import { PgCounterStore } from "./counters.ts";
 import { PgEntityDao } from "./entities.ts";
 import { PgEventStore } from "./events.ts";
@@ -26,8 +27,12 @@ export async function createPostgresDatastore(config: StandinConfig, version: st
   };
 }
 
-/** Kong's connector checks the server version first; an unreachable server fails right there. */
-export async function checkPostgres(config: StandinConfig): Promise<void> {
+/**
+ * Kong's connector checks the server version first; an unreachable server fails right there, and a
+ * client that does not speak the server's authentication raises (PgmoonRaisedError) on connecting.
+ */
+export async function checkPostgres(config: StandinConfig, version: string): Promise<void> {
+  await refuseUnspokenAuthentication(config.pg, catalogue(version).pgScram);
   const pool = createPool(config.pg, 1);
   try {
     await pool.query("SHOW server_version_num");

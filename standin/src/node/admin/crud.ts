@@ -8,11 +8,15 @@ import { pluginCacheKey } from "../cache-keys.ts";
 import { NOT_FOUND, foreignKeyViolation, notFoundPatch, schemaViolation, uniqueViolation, type ApiError } from "./errors.ts";
 import { isUuid, validate, type WriteMode } from "./schema.ts";
 import { apiKeyOf, toApi } from "./serialize.ts";
+import { ttlFloorError, withTtl } from "./ttl-option.ts";
 import type { AdminDeps } from "./server.ts";
 
 export interface ApiResult { readonly status: number; readonly body?: unknown; readonly headers?: Record<string, string> }
 
 const err = (e: ApiError): ApiResult => ({ status: e.status, body: e.body });
+
+/** A row as this node's Admin API shows it (key-auth credentials also carry what Postgres reads back for `ttl`). */
+const apiBody = (d: AdminDeps, table: EntityTable, row: Row): Record<string, unknown> => withTtl(d.config.database, table, row, toApi(d.version, table, row));
 
 /** Resolves `{id or endpoint key}` of a URL segment to a stored row. */
 export async function resolve(d: AdminDeps, table: EntityTable, idOrKey: string): Promise<Row | null> {
@@ -29,7 +33,7 @@ export async function list(d: AdminDeps, table: EntityTable, basePath: string, q
   const offset = query.get("offset") ?? undefined;
   const page = await d.ds.entities.page(table, { size, ...(offset ? { offset } : {}), ...(where ? { where } : {}) });
   const body: Record<string, unknown> = {
-    data: page.rows.map((r) => toApi(d.version, table, r)),
+    data: page.rows.map((r) => apiBody(d, table, r)),
     next: page.offset ? `${basePath}?offset=${encodeURIComponent(page.offset)}` : null,
   };
   if (page.offset) body.offset = page.offset;
@@ -39,7 +43,7 @@ export async function list(d: AdminDeps, table: EntityTable, basePath: string, q
 export async function read(d: AdminDeps, table: EntityTable, idOrKey: string, where?: Record<string, unknown>): Promise<ApiResult> {
   const row = await resolve(d, table, idOrKey);
   if (!row || !matches(row, where)) return err(NOT_FOUND);
-  return { status: 200, body: toApi(d.version, table, row) };
+  return { status: 200, body: apiBody(d, table, row) };
 }
 
 const matches = (row: Row, where?: Record<string, unknown>): boolean => !where || Object.entries(where).every(([k, v]) => row[k] === v);
@@ -80,6 +84,9 @@ function prepare(d: AdminDeps, table: EntityTable, row: Row): Row {
 /** create, replace (PUT) or update (PATCH); `forced` sets fields from the URL (nested parent, PUT key). */
 export async function write(d: AdminDeps, table: EntityTable, mode: WriteMode, body: Record<string, unknown>, existing: Row | null,
   forced: Row = {}): Promise<ApiResult> {
+  // Kong checks the `ttl` option before anything else; a value floor() cannot take raises (500).
+  const luaError = ttlFloorError(d.version, table, body);
+  if (luaError) throw new Error(luaError);
   const skip = d.faults.active("accept-invalid-writes", table) !== undefined;
   // Switch patch-refuses-old-shaped: a consumer created with only a custom_id cannot be PATCHed.
   if (mode === "patch" && table === "consumers" && existing && existing.username == null && d.faults.active("patch-refuses-old-shaped", table)) {
@@ -101,7 +108,7 @@ export async function write(d: AdminDeps, table: EntityTable, mode: WriteMode, b
       : existing ? await d.ds.entities.upsert(table, row) : await d.ds.entities.insert(table, row);
     if (!stored) return err(notFoundPatch({ id: existing?.id }, true));
     await d.state.afterWrite(table, existing ? "update" : "create", [existing, stored]);
-    return { status: mode === "create" ? 201 : 200, body: toApi(d.version, table, stored) };
+    return { status: mode === "create" ? 201 : 200, body: apiBody(d, table, stored) };
   } catch (e) {
     if (e instanceof UniqueViolation) return err(uniqueViolation(e.fields));
     if (e instanceof ForeignKeyViolation) {

@@ -1,10 +1,10 @@
 // Admin API input → DAO row for one Kong version: unknown fields, types, one_of, required fields,
 // defaults (on create/replace), the `url` shorthand and the entity checks Kong's schemas declare.
 // Pure: no I/O, so the error messages are unit-tested word for word.
-import { defaultFor, entityFor, type FieldDef } from "../../catalogue/entities.ts";
+import { defaultFor, entityFor, valueOnRead, type FieldDef } from "../../catalogue/entities.ts";
 import type { EntityTable, Row } from "../../db/types.ts";
 import type { FieldErrors } from "./errors.ts";
-import { pluginConfig } from "./plugin-schemas.ts";
+import { configOnRead, pluginConfig } from "./plugin-schemas.ts";
 
 export type WriteMode = "create" | "replace" | "patch";
 export type Validated = { readonly row: Row } | { readonly errors: FieldErrors };
@@ -83,6 +83,8 @@ export function validate(table: EntityTable, body: Record<string, unknown>, mode
   const byName = new Map(fields.map((fd) => [fd.name, fd]));
   for (const k of Object.keys(input)) if (!byName.has(k)) errors[k] = "unknown field";
   const row: Row = mode === "patch" && ctx.existing ? { ...ctx.existing } : {};
+  // Kong's read-before-write sees the stored row with this version's defaults filled in.
+  if (mode === "patch") for (const fd of fields) if (fd.required) row[fd.column] = valueOnRead(fd, ctx.version, row[fd.column]);
   for (const fd of fields) {
     const v = input[fd.name];
     if (fd.auto) continue;
@@ -105,9 +107,10 @@ export function validate(table: EntityTable, body: Record<string, unknown>, mode
   if (table === "plugins" && typeof row.name === "string") {
     if (!ctx.enabledPlugins.includes(row.name)) errors.name = `plugin '${row.name}' not enabled; add it to the 'plugins' configuration property`;
     else {
-      const prior = mode === "patch" && ctx.existing ? (ctx.existing.config as Record<string, unknown>) : {};
+      // A PATCH merges into the stored config as this version reads it (defaults of its schema filled in).
+      const prior = mode === "patch" && ctx.existing ? (configOnRead(ctx.version, row.name, ctx.existing.config) as Record<string, unknown>) : {};
       const merged = { ...prior, ...((input.config as Record<string, unknown> | undefined) ?? {}) };
-      const cfg = pluginConfig(row.name, merged, row);
+      const cfg = pluginConfig(ctx.version, row.name, merged, row);
       if ("errors" in cfg) Object.assign(errors, cfg.errors);
       else row.config = cfg.config;
     }

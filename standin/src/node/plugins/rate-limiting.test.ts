@@ -1,5 +1,7 @@
 import { expect } from "chai";
-import { exceeded, periodWindow, rateLimitHeaders, type Usage } from "./rate-limiting.ts";
+import { EventEmitter } from "node:events";
+import type { ServerResponse } from "node:http";
+import { exceeded, incrementsAfterResponse, periodWindow, rateLimitHeaders, scheduleIncrement, type Usage } from "./rate-limiting.ts";
 
 const u = (period: Usage["period"], limit: number, remaining: number, resetS: number): Usage => ({ period, limit, remaining, resetS, startMs: 0 });
 
@@ -26,5 +28,18 @@ describe("stand-in node: rate-limiting", () => {
   it("stops at the first used-up period", () => {
     expect(exceeded([u("second", 5, 3, 1), u("minute", 10, 0, 40)])).to.equal("minute");
     expect(exceeded([u("second", 5, 3, 1)])).to.equal(null);
+  });
+
+  it("increments when each version's Kong does: after the response up to 2.2 (log phase), at once from 2.3 (a timer from the access phase)", async () => {
+    expect(["1.5.1", "2.0.5", "2.2.2", "2.3.3", "2.5.1", "3.0.1"].map(incrementsAfterResponse)).to.deep.equal([true, true, true, false, false, false]);
+    const started: string[] = [];
+    const responses = { old: new EventEmitter(), modern: new EventEmitter() };
+    scheduleIncrement("2.0.5", responses.old as unknown as ServerResponse, async () => { started.push("2.0.5"); });
+    scheduleIncrement("2.5.1", responses.modern as unknown as ServerResponse, async () => { started.push("2.5.1"); });
+    await new Promise((r) => setImmediate(r));
+    expect(started, "before any response was sent").to.deep.equal(["2.5.1"]);
+    responses.old.emit("close");
+    await new Promise((r) => setImmediate(r));
+    expect(started).to.deep.equal(["2.5.1", "2.0.5"]);
   });
 });

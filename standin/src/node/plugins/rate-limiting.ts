@@ -1,7 +1,10 @@
-// rate-limiting (kong/plugins/rate-limiting/handler.lua): usage is read before proxying, the
-// counters are incremented afterwards (Kong does it in a timer from the access phase), so concurrent
-// requests can overshoot a little, as in Kong. Policy `cluster` keeps counters in the shared
-// datastore (ratelimiting_metrics); `local` in this node's memory.
+// rate-limiting (kong/plugins/rate-limiting/handler.lua): the access phase reads the usage, decides,
+// and only then is the counter incremented, in a timer of its own, as Kong does. Nothing orders a
+// node's read against another request's increment, on this node or any other, so requests close
+// together all read the same count and overshoot the limit: the `cluster` policy's race between
+// nodes that real Kong shows. Policy `cluster` keeps counters in the shared datastore
+// (ratelimiting_metrics); `local` in this node's memory.
+import type { ServerResponse } from "node:http";
 import { atLeast } from "../../catalogue/entities.ts";
 import type { CounterStore } from "../../db/types.ts";
 
@@ -70,6 +73,23 @@ export async function increment(conf: RateLimitConfig, base: CounterKeyBase, sto
     return;
   }
   await Promise.all(used.map((u) => store.increment({ ...base, period: u.period, periodStartMs: u.startMs }, 1)));
+}
+
+/**
+ * When Kong starts the increment: up to 2.2 the access phase leaves a closure that the log phase runs
+ * (`kong.ctx.plugin.timer`), i.e. once the response has been sent; from 2.3 the access phase creates
+ * the timer itself (`timer_at(0, increment, …)`), which runs as soon as the request yields, before
+ * the upstream answers. Either way a later request can read the usage before the increment landed.
+ */
+export function incrementsAfterResponse(version: string): boolean {
+  return !atLeast(version, "2.3.0");
+}
+
+/** Starts `run` (the increment) when this version's Kong would: after the response, or at once. */
+export function scheduleIncrement(version: string, res: ServerResponse, run: () => Promise<void>): void {
+  const start = (): void => { setImmediate(() => { void run().catch(() => undefined); }); };
+  if (incrementsAfterResponse(version)) res.once("close", start);
+  else start();
 }
 
 const cap = (p: string): string => p[0]!.toUpperCase() + p.slice(1);

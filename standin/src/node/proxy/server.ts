@@ -7,7 +7,7 @@ import type { Faults } from "../../faults.ts";
 import { accessLog, accessLogEnabled, log } from "../log.ts";
 import { keyAuth, keyAuthConfig } from "../plugins/key-auth.ts";
 import { COLD_READ_KEY_PREFIX, MIGRATION_FAULTS } from "../../migrations/faults.ts";
-import { exceeded, increment, rateLimitConfig, rateLimitHeaders, usage, type CounterKeyBase, type RateLimitConfig, type Usage } from "../plugins/rate-limiting.ts";
+import { exceeded, increment, rateLimitConfig, rateLimitHeaders, scheduleIncrement, usage, type CounterKeyBase, type RateLimitConfig, type Usage } from "../plugins/rate-limiting.ts";
 import type { NodeState } from "../state.ts";
 import type { MigrationWatch } from "../migration-watch.ts";
 import { Balancer } from "./balancer.ts";
@@ -78,6 +78,7 @@ export class ProxyHandler {
     if (consumer.strippedQuery !== undefined) query = consumer.strippedQuery;
     const rl = await this.rateLimit(req, res, routeId, serviceId, consumer.consumer, consumer.credential, t0);
     if (rl === false) return;
+    if (rl) scheduleIncrement(this.d.version, res, () => increment(rl.conf, rl.base, this.d.ds.counters, rl.used));
     await this.forward(req, res, t0, service, match.route, match.upstreamPath, query, headers, rl);
   }
 
@@ -157,7 +158,6 @@ export class ProxyHandler {
       connectTimeoutMs: Number(service.connect_timeout ?? 60000), readTimeoutMs: Number(service.read_timeout ?? 60000),
     });
     const upLatency = Math.round(performance.now() - tUp);
-    if (rl) void increment(rl.conf, rl.base, this.d.ds.counters, rl.used).catch(() => undefined);
     if (!out.ok) { this.exit(res, out.status, out.message, rl?.headers, t0); return; }
     const h = out.headers;
     h["via"] = this.via;
