@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { adminWritesPropagated } from "./admin-writes-propagated.ts";
+import { adminWritesPropagated, NO_REVOCATION } from "./admin-writes-propagated.ts";
 import { noNewAdminWritesBeforeFinish } from "./no-new-admin-writes-before-finish.ts";
 import { F } from "./records.ts";
 import { EXPECTATIONS, RunFixture } from "./testing.ts";
@@ -22,7 +22,7 @@ function propagatedRun(lagMs = 2000): RunFixture {
 describe("admin-writes-propagated", () => {
   it("passes when every ok write is seen on every node within the bound, with lags per phase and cluster", async () => {
     const r = await adminWritesPropagated.check(propagatedRun().ctx());
-    expect([r.status, r.message]).to.deep.equal(["pass", "all 1 ok writes visible on every node within 6000 ms (lag p50 1000 ms, p99 2000 ms, max 2000 ms)"]);
+    expect([r.status, r.message]).to.deep.equal(["pass", `all 1 ok writes visible on every node within 6000 ms (lag p50 1000 ms, p99 2000 ms, max 2000 ms)${NO_REVOCATION}`]);
     const lags = r.data!.lags as { perPhase: Record<string, { max: number }>; perCluster: Record<string, { p50: number; max: number }> };
     expect(lags.perPhase.Shift!.max).to.equal(2000);
     expect([lags.perCluster.blue!.p50, lags.perCluster.green!.p50, lags.perCluster.green!.max]).to.deep.equal([0, 1000, 2000]);
@@ -75,10 +75,20 @@ describe("admin-writes-propagated", () => {
     expect(r2.evidence).to.include("write w-2 (create services/svc-2 via blue-1 during Shift step 10%) had an unknown outcome and was not observed anywhere");
   });
 
+  it("says whether a revoked key was judged on the other cluster's nodes, so a pass shows what it covered", async () => {
+    const fx = propagatedRun();
+    fx.at(5000);
+    const revoke = fx.write("blue-1", "ok", 10, { entity: "keyauth_credentials/key-1", action: "delete", expectOn: ["blue-1"] });
+    fx.at(5100).observe(revoke, "blue-1");
+    expect((await adminWritesPropagated.check(fx.ctx())).message).to.match(/; no revoked key was judged on the other cluster's nodes$/);
+    fx.at(5200).observe(revoke, "green-1");
+    expect((await adminWritesPropagated.check(fx.ctx())).message).to.match(/\); 1 revoked key refused by the other cluster's nodes too$/);
+  });
+
   it("passes with a note for an unknown-outcome write not observed, and is unknown without ok writes", async () => {
     const fx = propagatedRun();
     fx.at(5000).write("blue-1", "info");
-    expect((await adminWritesPropagated.check(fx.ctx())).message).to.match(/; 1 with unknown outcome reported$/);
+    expect((await adminWritesPropagated.check(fx.ctx())).message).to.match(/; 1 with unknown outcome reported; no key was revoked in this run/);
     const none = new RunFixture();
     none.write("blue-1", "info");
     const r = await adminWritesPropagated.check(none.ctx());

@@ -141,9 +141,25 @@ export const adminWritesPropagated: Check = {
     }
     if (ok.length === 0) return { id: ID, status: "unknown", message: "no successful Admin writes in history.jsonl: nothing to check", evidence, data };
     const noteText = notes.length ? `; ${n(notes.length)} with unknown outcome reported` : "";
-    return { id: ID, status: "pass", message: `all ${n(ok.length)} ok writes visible on every node within ${boundWords(bound)} (${lagText})${noteText}`, evidence, data };
+    return { id: ID, status: "pass", message: `all ${n(ok.length)} ok writes visible on every node within ${boundWords(bound)} (${lagText})${noteText}${revocationText(ok, e)}`, evidence, data };
   },
 };
+
+export const NO_REVOCATION = "; no key was revoked in this run (`--no-revoke-credentials`, or the steps ended before the first rotation: hold them longer)";
+
+/**
+ * A pass says whether it covered a revoked credential reaching the other cluster's nodes: the
+ * hazard of 2.0 -> 2.1+ (cache keys) shows only there, and a short run may end before the workload
+ * rotates its first key.
+ */
+function revocationText(ok: readonly WriteOutcome[], e: CheckExpectations): string {
+  const revocations = ok.filter((w) => w.action === "delete" && w.entity.startsWith("keyauth_credentials/"));
+  const across = revocations.filter((w) => Object.keys(w.lags).some((node) => clusterOf(e, node) !== w.cluster));
+  if (across.length > 0) return `; ${across.length === 1 ? "1 revoked key" : `${n(across.length)} revoked keys`} refused by the other cluster's nodes too`;
+  return revocations.length > 0
+    ? "; no revoked key was judged on the other cluster's nodes"
+    : NO_REVOCATION;
+}
 
 /** Entities whose changes reach other nodes through version keys (`router:version`, `plugins_iterator:version`), not their own cache key. */
 const VERSION_KEYED = new Set(["routes", "services", "plugins"]);

@@ -16,6 +16,9 @@ export interface KongImage {
   readonly pulled: boolean;
 }
 
+/** Whether an image's labels mark it as the project's stand-in. */
+export const isStandinImage = (labels: Readonly<Record<string, string>>): boolean => labels[STANDIN_LABEL] === "true";
+
 const STANDIN_HINT = "this machine cannot pull it; run against the project's stand-in images instead, e.g. --old kong-standin:1.5.1 --new kong-standin:2.6.0 (see README, \"Kong stand-in images\")";
 
 export async function resolveKongImage(ref: string): Promise<KongImage> {
@@ -28,7 +31,7 @@ export async function resolveKongImage(ref: string): Promise<KongImage> {
     }
     if (!info) throw new InvalidConfigError([`image "${ref}" is not present and could not be pulled`], { hint: STANDIN_HINT });
   }
-  const standin = info.labels[STANDIN_LABEL] === "true";
+  const standin = isStandinImage(info.labels);
   const version = info.labels[STANDIN_VERSION_LABEL] ?? (await versionOf(ref));
   return { ref, id: info.id, version, standin, pulled };
 }

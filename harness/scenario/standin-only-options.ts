@@ -3,7 +3,7 @@
 // refused, naming the option and the image, before anything starts (no pull, no container). An
 // image is a stand-in when it carries the stand-in label (kong-image.ts); stand-in images are built
 // by the lab on this machine, so an image that is not here is not one.
-import { STANDIN_LABEL, type KongImage } from "../kong/kong-image.ts";
+import { isStandinImage, type KongImage } from "../kong/kong-image.ts";
 import { inspectImage } from "../runtime/docker-images.ts";
 
 export type ImageKind = Pick<KongImage, "ref" | "standin">;
@@ -11,7 +11,7 @@ export type ImageKind = Pick<KongImage, "ref" | "standin">;
 /** Whether `ref` is a stand-in image present here, read from its label without pulling anything. */
 export async function imageKind(ref: string): Promise<ImageKind> {
   const info = await inspectImage(ref);
-  return { ref, standin: info?.labels[STANDIN_LABEL] === "true" };
+  return { ref, standin: info ? isStandinImage(info.labels) : false };
 }
 
 /** Which image a `--faults` key acts on: blue, blue-1, blue-cold, blue-after-finish -> old; green, green-2 -> new. */

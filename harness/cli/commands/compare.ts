@@ -3,7 +3,7 @@ import { appendFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { RUN_FILES } from "../../checks/index.ts";
-import { InvalidConfigError } from "../../errors.ts";
+import { InvalidConfigError, OutsideUpgradeError } from "../../errors.ts";
 import { DEFAULT_THRESHOLDS, compareReports, comparisonMarkdown, formatComparison, type CompareThresholds } from "../../report/compare.ts";
 import { readReport } from "../../report/html/index.ts";
 import { writeAtomic } from "../../report/render.ts";
@@ -25,7 +25,7 @@ export const COMPARE_HELP = `  compare <baseline-dir> <run-dir> [--out FILE.json
                    --min-samples ${D.minSamples}+ requests); propagation lag p99 over --lag-p99-ratio (${D.lagP99Ratio}) x and
                    --lag-p99-min-delta-ms (${D.lagP99MinDeltaMs}) more; a downtime window --downtime-max-delta-ms
                    (${D.downtimeMaxDeltaMs}) longer; run time over --run-time-ratio (${D.runTimeRatio}) x and --run-time-min-delta-ms
-                   (${D.runTimeMinDeltaMs}) longer`;
+                   (${D.runTimeMinDeltaMs}) longer. A run that ended in error (verdict "error") is not compared: exit 3`;
 
 function thresholds(values: Record<string, string | boolean | undefined>): CompareThresholds {
   const t: Record<string, number> = { ...DEFAULT_THRESHOLDS };
@@ -53,7 +53,16 @@ export async function compareCommand(args: readonly string[]): Promise<ExitCode>
   const { values, positionals } = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
   if (positionals.length !== 2) throw new InvalidConfigError(["`compare` takes two run directories: <baseline-dir> <run-dir>"], { hint: "run `kong-upgrade-harness help`" });
   const [baseDir, curDir] = positionals as [string, string];
-  const c = compareReports(reportOf(baseDir), reportOf(curDir), thresholds(values as Record<string, string | boolean | undefined>));
+  const base = reportOf(baseDir);
+  const cur = reportOf(curDir);
+  // A run that ended in error judged no upgrade: there is nothing to call a regression or not.
+  for (const [dir, r] of [[baseDir, base], [curDir, cur]] as const) {
+    if (r.verdict === "error") {
+      throw new OutsideUpgradeError(`${dir} ended in error, the upgrade was not judged: ${r.errorCause ?? "(no cause recorded)"}`,
+        { hint: "fix the cause and run it again, then compare" });
+    }
+  }
+  const c = compareReports(base, cur, thresholds(values as Record<string, string | boolean | undefined>));
   process.stdout.write(`${formatComparison(c, baseDir, curDir)}\n`);
   if (typeof values.out === "string") writeAtomic(values.out, `${JSON.stringify(c, null, 2)}\n`);
   const summary = values["no-step-summary"] ? undefined : process.env.GITHUB_STEP_SUMMARY;
