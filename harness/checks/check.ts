@@ -69,6 +69,18 @@ export interface CheckExpectations {
   readonly downtimePhase?: UpgradePhase;
   /** New keyspace: Admin writes on the old cluster after the export are refused ("freeze") or listed as drift ("drift"). */
   readonly adminWritesAfterExport?: "freeze" | "drift";
+  /** How much slower than the old cluster the new one may answer while both serve; absent: the defaults (latency-parity.ts). */
+  readonly latencyParity?: LatencyParityLimits;
+}
+
+/** A quantile fails only when new is over `ratio` x old AND over old + `minDeltaMs`. */
+export interface LatencyParityLimits {
+  readonly p50: { readonly ratio: number; readonly minDeltaMs: number };
+  readonly p99: { readonly ratio: number; readonly minDeltaMs: number };
+  /** Answers a side needs (in seconds both clusters answered) before a route is judged. */
+  readonly minPerSide: number;
+  /** Answers a side needs before its p99 is judged too. */
+  readonly minPerSideP99: number;
 }
 
 export interface CheckContext {

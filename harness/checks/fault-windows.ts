@@ -42,6 +42,9 @@ export function outsideFaultWindows(check: Check, kinds: readonly string[], why:
   };
 }
 
+/** Every fault kind a chaos schedule knows (harness/chaos/schedule.ts). */
+export const EVERY_FAULT: readonly string[] = ["kill", "stop", "pause", "restart", "latency", "bandwidth", "timeout", "reset-peer", "partition", "extra-node", "datastore-restart"];
+
 /** Faults that keep a node from applying Admin writes while they last (nodes [] = every node). */
 export const OUTAGE_FAULTS: readonly string[] = ["kill", "stop", "pause", "restart", "partition", "timeout", "reset-peer", "datastore-restart"];
 

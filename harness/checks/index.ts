@@ -9,10 +9,13 @@ import { securityParity } from "./security-parity.ts";
 import type { Check } from "./check.ts";
 import { downtimeWindow } from "./downtime-window.ts";
 import { faultExpectations } from "./fault-expectations.ts";
-import { DATASTORE_FAULTS, excusingNodesUnderFaults, excusingWritesCutByFaults, outsideFaultWindows } from "./fault-windows.ts";
+import { DATASTORE_FAULTS, EVERY_FAULT, excusingNodesUnderFaults, excusingWritesCutByFaults, outsideFaultWindows } from "./fault-windows.ts";
 import { freshInstall } from "./fresh-install.ts";
 import { importedStateServed } from "./imported-state-served.ts";
 import { keyspaceDrift } from "./keyspace-drift.ts";
+import { latencyParity } from "./latency-parity.ts";
+import { readinessHonest } from "./readiness-honest.ts";
+import { responseParity, responseParityOutsideFaults } from "./response-parity.ts";
 import { invalidWritesRefused } from "./invalid-writes-refused.ts";
 import { loadReconciliation } from "./load-reconciliation.ts";
 import { migrationsOutput } from "./migrations-output.ts";
@@ -34,6 +37,8 @@ export const BLUE_GREEN_CHECKS: readonly Check[] = [
   stateAfterFinish, oldNodeRefusesAfterFinish,
   // Issue 7: upgrade bugs that hide behind caches, old-shaped data and an unguarded finish.
   securityParity, credentialsSurviveUpgrade, coldOldNodeParity, oldLatencyDuringUp, oldDataAfterFinish, finishWaitsForOldNodes,
+  // Issue 12: parity with the old version beyond status codes.
+  latencyParity, responseParity, readinessHonest,
 ];
 
 /**
@@ -43,7 +48,7 @@ export const BLUE_GREEN_CHECKS: readonly Check[] = [
 export const CASSANDRA_IN_PLACE_CHECKS: readonly Check[] = [
   downtimeWindow, loadReconciliation, sharedRateLimit, newNodesReady, adminWritesPropagated, invalidWritesRefused,
   noNewAdminWritesBeforeFinish, migrationsOutput, schemaOnlyAdds, schemaMetaConsistent, stateAfterFinish, oldNodeRefusesAfterFinish,
-  securityParity,
+  securityParity, readinessHonest,
 ];
 
 /**
@@ -53,12 +58,13 @@ export const CASSANDRA_IN_PLACE_CHECKS: readonly Check[] = [
  */
 export const NEW_KEYSPACE_CHECKS: readonly Check[] = [
   zeroFailedRequests, trafficSplit, loadReconciliation, newNodesReady, adminWritesPropagated, invalidWritesRefused,
-  migrationsOutput, keyspaceDrift, importedStateServed, securityParity,
+  migrationsOutput, keyspaceDrift, importedStateServed, securityParity, responseParity, readinessHonest,
 ];
 
 /** A fresh install: bootstrap, start, serve a seeded configuration under load. */
 export const FRESH_INSTALL_CHECKS: readonly Check[] = [
   freshInstall, zeroFailedRequests, loadReconciliation, sharedRateLimit, newNodesReady, adminWritesPropagated, migrationsOutput, securityParity,
+  readinessHonest,
 ];
 
 /**
@@ -70,6 +76,8 @@ export const CHAOS_CHECKS: readonly Check[] = [faultExpectations, ...BLUE_GREEN_
   if (c === sharedRateLimit) return outsideFaultWindows(c, DATASTORE_FAULTS, "Kong's rate limiting is fault tolerant and lets requests pass while its counters are unreachable");
   if (c === adminWritesPropagated) return excusingNodesUnderFaults(c);
   if (c === invalidWritesRefused) return excusingWritesCutByFaults(c);
+  if (c === latencyParity) return outsideFaultWindows(c, EVERY_FAULT, "a fault slows the nodes it hits on purpose; latency is compared where none acts");
+  if (c === responseParity) return responseParityOutsideFaults(EVERY_FAULT);
   return c;
 })];
 
@@ -92,9 +100,11 @@ export {
   downtimeWindow, faultExpectations, freshInstall, importedStateServed, keyspaceDrift,
   adminWritesPropagated, invalidWritesRefused, loadReconciliation, migrationsOutput, newNodesReady, noNewAdminWritesBeforeFinish,
   oldNodeRefusesAfterFinish, schemaMetaConsistent, schemaOnlyAdds, sharedRateLimit, stateAfterFinish, trafficSplit, zeroFailedRequests,
+  latencyParity, responseParity, readinessHonest,
 };
 export { describeWindow } from "./shared-rate-limit.ts";
 export { DEFAULT_UP_LATENCY } from "./old-latency-during-up.ts";
+export { DEFAULT_LATENCY_PARITY } from "./latency-parity.ts";
 export { refusalProbes } from "./security-parity.ts";
 export { ADDITIVE, IGNORED, REMOVED, meaningChanges } from "./entity-meaning.ts";
 export { probeObservations } from "./probe-answers.ts";

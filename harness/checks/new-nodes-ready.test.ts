@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { newNodesReady } from "./new-nodes-ready.ts";
+import { probeObservations } from "./probe-answers.ts";
 import { F, type NodeReadyValue } from "./records.ts";
 import { RunFixture } from "./testing.ts";
 
@@ -20,6 +21,15 @@ describe("new-nodes-ready", () => {
     const r = await newNodesReady.check(fx.ctx());
     expect([r.status, r.message]).to.deep.equal(["fail", "1 of 1 new nodes never answered like the baseline: new node green-1 (green) did not answer like the baseline during GreenStart: public-get got Headers Timeout Error, keyauth-ok got 401"]);
     expect(r.evidence.at(-1)).to.equal("see history.jsonl (f \"node-ready\") and the node logs in report.json");
+  });
+
+  it("says which field differed, and the status stays readable to the checks that read mismatches", async () => {
+    const fx = new RunFixture().phase("GreenStart");
+    const detail = "rate-limited got 200: x-echo missing: the answer did not come from the upstream; x-ratelimit-remaining-second missing on green-1 (blue-1 sent it)";
+    ready(fx, "green-1", false, [detail, "keyauth-ok got 401"]);
+    const r = await newNodesReady.check(fx.ctx());
+    expect(r.message).to.equal(`1 of 1 new nodes never answered like the baseline: new node green-1 (green) did not answer like the baseline during GreenStart: ${detail}, keyauth-ok got 401`);
+    expect(probeObservations(fx.history.all()).map((o) => [o.probe, o.status])).to.deep.equal([["rate-limited", 200], ["keyauth-ok", 401]]);
   });
 
   it("is unknown without node-ready ops, and when a new node was never judged", async () => {

@@ -17,7 +17,8 @@ export interface ProbeObservation {
 
 const oks = <V>(history: readonly Op[], f: string): Op<V>[] => history.filter((op): op is Op<V> => op.f === f && op.type === "ok");
 
-const statusOf = (text: string): number | null => (/^\d{3}$/.test(text) ? Number(text) : null);
+/** "401", or "200: x-echo missing: …" (a mismatch that says what differed): the leading status. */
+const statusOf = (text: string): number | null => { const m = /^(\d{3})(?:$|[:;, ])/.exec(text); return m ? Number(m[1]) : null; };
 
 export function probeObservations(history: readonly Op[]): ProbeObservation[] {
   const out: ProbeObservation[] = [];

@@ -125,6 +125,11 @@ export const F = {
   dataFingerprint: "data-fingerprint",
   /** process "harness": ok with MigrationRecoveryValue once a killed `up`/`finish` was re-run and verified against a clean run. */
   migrationRecovery: "migration-recovery",
+  // Issue 12: the same requests answered by old and new nodes at the same moment.
+  /** process "parity": ok with ParitySampleValue: every sampled probe sent at once to two old nodes and one new node. */
+  paritySample: "parity-sample",
+  /** process "harness": ok with ReadinessValue once the readiness gate judged a node: when `/status` said ready, when it served like the baseline. */
+  readiness: "readiness",
 } as const;
 
 export interface PhaseValue { readonly phase: UpgradePhase }
@@ -355,4 +360,63 @@ export interface ConcurrentUpsValue {
   readonly list: RecoveryRun;
   readonly listExitCode: number | null;
   readonly state: DatastoreState;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 12: response parity, the same requests to two old nodes and one new node at the same moment.
+
+/** What the upstream (the echo service) received for one proxied request. */
+export interface UpstreamReceived {
+  readonly method: string;
+  /** The path Kong sent upstream (after `strip_path`), without the query. */
+  readonly path: string;
+  /** The raw query string Kong sent upstream, without the "?" ("" when none). */
+  readonly query: string;
+  /** Every request header the upstream received (lower-case names). */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** One node's answer to one sampled probe. */
+export interface ParityAnswer {
+  readonly node: string;
+  /** null: no answer (connection error, reset, timeout: `error` says which). */
+  readonly status: number | null;
+  readonly error?: string;
+  /** Every response header (lower-case names; repeated headers joined with ", "). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** An answer Kong generated itself (not from the upstream): its body, parsed when it is JSON. */
+  readonly body?: unknown;
+  /** An answer from the upstream (x-echo): what the upstream received. */
+  readonly upstream?: UpstreamReceived;
+  readonly latencyMs: number;
+}
+
+/** One probe of one sample: sent at the same moment to old nodes `old[0]`, `old[1]` (the same node when the old cluster has one) and new node `new`. */
+export interface ParityProbeSample {
+  readonly probe: string;
+  readonly old: readonly [ParityAnswer, ParityAnswer];
+  readonly new: ParityAnswer;
+}
+
+export interface ParitySampleValue {
+  /** ready: taken as a new node became ready; serving: while both clusters serve. */
+  readonly purpose: "ready" | "serving";
+  /** The phase the scenario was in when the sample was sent. */
+  readonly phase?: UpgradePhase;
+  readonly nodes: { readonly old: readonly [string, string]; readonly new: string };
+  /** Run-clock time the requests were sent. */
+  readonly sentMs: number;
+  readonly probes: readonly ParityProbeSample[];
+}
+
+/** A node's readiness as a `/status` probe sees it beside whether it answered like the baseline (issue 12). */
+export interface ReadinessValue {
+  readonly node: string;
+  readonly cluster: Cluster;
+  /** Run-clock time `GET /status` first answered 200 while the gate watched; null: never. */
+  readonly statusReadyMs: number | null;
+  /** Run-clock time every seed probe first answered like the baseline; null: not within the gate's budget. */
+  readonly servingMs: number | null;
+  /** What it answered wrong at the last try, when it never served like the baseline. */
+  readonly lastMismatches: readonly string[];
 }

@@ -55,19 +55,28 @@ describe("zero-failed-requests", () => {
 });
 
 describe("traffic-split", () => {
-  it("passes within 3 pp and excludes requests in flight across a step edge", async () => {
+  it("passes within 3 pp, counting requests by the step they started in, and excludes those started before the weights were applied", async () => {
     const fx = new RunFixture({ ...new RunFixture().expectations, shiftPlan: [0, 25] });
     fx.at(1000).phase("Shift").step(0, 0, 100).at(2000).step(1, 25, 100).at(3000).phase("Drain");
     fx.load(100, 1100, 1990); // step 0: all blue
     fx.load(10, 1000, 1100, { cluster: "green", node: "green-1" }); // before step 0 was applied: excluded
     fx.load(76, 2100, 2990).load(24, 2100, 2990, { cluster: "green", node: "green-1" });
-    fx.request({ startMs: 2995, endMs: 3010, cluster: "green", node: "green-1" }); // ends after the Shift ended: excluded
+    fx.request({ startMs: 2995, endMs: 3010, cluster: "green", node: "green-1" }); // routed in the step, ends after it: counted
     const r = await trafficSplit.check(fx.ctx());
-    expect([r.status, r.message]).to.deep.equal(["pass", "achieved green share within 3 pp of the plan at all 2 steps (largest deviation 1.0 pp at 25%)"]);
+    expect([r.status, r.message]).to.deep.equal(["pass", "achieved green share within 3 pp of the plan at all 2 steps (largest deviation 0.2 pp at 25%)"]);
     expect(r.evidence).to.deep.equal([
       "step 0%: achieved 0.0% (blue 100, green 0, excluded 10) pass",
-      "step 25%: achieved 24.0% (blue 76, green 24, excluded 1) pass",
+      "step 25%: achieved 24.8% (blue 76, green 25, excluded 0) pass",
     ]);
+  });
+
+  it("does not under-count a slower cluster: its answers that end after the step still count for the step that routed them", async () => {
+    const fx = new RunFixture({ ...new RunFixture().expectations, shiftPlan: [50] });
+    fx.at(1000).phase("Shift").step(0, 50).at(2000).phase("Drain");
+    fx.load(50, 1000, 1990, {}, 5);
+    fx.load(50, 1000, 1990, { cluster: "green", node: "green-1" }, 155);
+    const r = await trafficSplit.check(fx.ctx());
+    expect([r.status, r.evidence]).to.deep.equal(["pass", ["step 50%: achieved 50.0% (blue 50, green 50, excluded 0) pass"]]);
   });
 
   it("fails a step off by more than 3 pp, and a step that ran at another weight than planned", async () => {
@@ -85,7 +94,7 @@ describe("traffic-split", () => {
     fx.history.invoke("shift", F.step, { index: 1, greenWeight: 50 });
     fx.at(3000).endPhase();
     const r = await trafficSplit.check(fx.ctx());
-    expect([r.status, r.message]).to.deep.equal(["unknown", "split could not be judged at every step: step 0%: no values found: no request completed inside the step; step 50%: the LB never confirmed the weights"]);
+    expect([r.status, r.message]).to.deep.equal(["unknown", "split could not be judged at every step: step 0%: no values found: no request started inside the step; step 50%: the LB never confirmed the weights"]);
   });
 });
 

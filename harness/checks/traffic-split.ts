@@ -1,8 +1,10 @@
 // The green share achieved at each shift step must be within a tolerance of the plan.
-// A request counts for step i when it started at or after the LB confirmed step i's weights
-// (the step op's ok) and ended at or before the next change was requested (the next step's
-// invoke, or the end of the Shift phase). Requests in flight across either edge, requests the
-// LB could not route (cluster "none") and non-load requests are excluded.
+// A request counts for step i when it started (was routed) at or after the LB confirmed step i's
+// weights (the step op's ok) and before the next change was requested (the next step's invoke,
+// or the end of the Shift phase). When it ends does not matter: the LB chose its cluster when it
+// started, and counting only answers that ended inside the step would under-count a slower
+// cluster. Requests started before the weights were confirmed, requests the LB could not route
+// (cluster "none") and non-load requests are excluded.
 import type { Check, CheckResult } from "./check.ts";
 import { isLoad } from "./requests.ts";
 import { n } from "./stats.ts";
@@ -29,7 +31,7 @@ const pct = (v: number): string => `${v.toFixed(1)}%`;
 function judge(s: StepSpan, blue: number, green: number, excluded: number, tolerance: number): StepSplit {
   const base = { index: s.index, planned: s.greenWeight, blue, green, excluded };
   if (s.appliedMs === null) return { ...base, achieved: null, deviation: null, status: "unknown", note: "the LB never confirmed the weights" };
-  if (blue + green === 0) return { ...base, achieved: null, deviation: null, status: "unknown", note: "no values found: no request completed inside the step" };
+  if (blue + green === 0) return { ...base, achieved: null, deviation: null, status: "unknown", note: "no values found: no request started inside the step" };
   const achieved = (100 * green) / (blue + green);
   const deviation = Math.abs(achieved - s.greenWeight);
   return { ...base, achieved, deviation, status: deviation <= tolerance ? "pass" : "fail" };
@@ -49,7 +51,7 @@ export const trafficSplit: Check = {
       if (i < 0) continue;
       const s = steps[i]!;
       const t = tallies[i]!;
-      const inside = s.appliedMs !== null && r.startMs >= s.appliedMs && r.endMs <= s.endMs;
+      const inside = s.appliedMs !== null && r.startMs >= s.appliedMs;
       if (!inside || r.cluster === "none") t.excluded += 1;
       else t[r.cluster] += 1;
     }

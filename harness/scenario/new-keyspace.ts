@@ -137,6 +137,7 @@ export class NewKeyspaceScenario extends ScenarioSteps {
       for (const node of this.green.nodes) {
         await this.awaitBaseline(node, "green", true);
         this.need(this.lb, "load balancer").addNode("green", { name: node.name, url: node.getProxyUrl() });
+        await this.sampleParityWith(node);
       }
     });
   }

@@ -38,6 +38,9 @@ export class RunRecorder {
 
   now(): number { return this.clock.now(); }
 
+  /** The phase under way, if any. */
+  get currentPhase(): UpgradePhase | undefined { return this.openPhase?.phase; }
+
   /** Runs one phase of the procedure: a `phase` op around it, failing when it throws. */
   async phase<R>(phase: UpgradePhase, fn: () => Promise<R>): Promise<R> {
     const interrupted = interruptReason();

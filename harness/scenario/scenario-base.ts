@@ -14,6 +14,7 @@ import { KongCluster, type NodeEnv, type StartedKongCluster, type WriteGate } fr
 import type { KongTuning, StartedKongContainer } from "../kong/kong-container.ts";
 import { resolveKongImage, type KongImage } from "../kong/kong-image.ts";
 import { KongMigrations } from "../kong/migrations.ts";
+import { watchStatusReady } from "../kong/status-watch.ts";
 import { KongNodeExitedError } from "../kong/kong-wait.ts";
 import { startAttack, type AttackRun } from "../load/vegeta.ts";
 import type { ImageUse, Report, ReportInput } from "../report/index.ts";
@@ -22,7 +23,8 @@ import { labImage } from "../runtime/lab-state.ts";
 import { JsonlRequestSink, LoadBalancer, type StartedLoadBalancer } from "../traffic/index.ts";
 import { interruptReason, progress, setActiveRun } from "./active-run.ts";
 import type { AdminWorkload, AdminWorkloadOptions, WatchedNode } from "./admin-workload.ts";
-import { answerMatches, probeAll, sendProbe, waitUntilServing } from "./probes.ts";
+import { answerMatches, describeMismatch, probeAll, sendProbe, waitUntilServing, type ProbeAnswer } from "./probes.ts";
+import type { ParitySampler } from "./parity-sampler.ts";
 import { bootstrapRefusal, nodeStartRefusal } from "./outside-upgrade.ts";
 import { RunRecorder } from "./run-recorder.ts";
 import { imageKind, standinOnlyProblems, type ImageKind } from "./standin-only-options.ts";
@@ -70,6 +72,8 @@ export abstract class ScenarioBase {
   protected lb?: StartedLoadBalancer;
   protected sink?: JsonlRequestSink;
   protected load?: AttackRun;
+  /** Sends the seed probes to old and new nodes at once while both clusters serve (response-parity). */
+  protected paritySampler?: ParitySampler;
   protected readonly migrationExpectations: MigrationExpectation[] = [];
   private tornDown?: Promise<Report>;
   /** A datastore started by someone else (a test, a multi-hop path): used, never stopped. */
@@ -239,8 +243,13 @@ export abstract class ScenarioBase {
 
   /** Waits until a node answers every probe as the baseline says; records `node-ready` for new nodes. */
   protected async awaitBaseline(node: StartedKongContainer, cluster: "blue" | "green", record: boolean): Promise<void> {
+    // `/status` is watched beside the probes: when it said ready is when a production load
+    // balancer would have sent the node traffic (readiness-honest).
+    const status = record ? watchStatusReady(() => node.getAdminUrl(), () => this.rec.now()) : undefined;
     const served = await waitUntilServing(node.getProxyUrl(), SEED_PROBES, this.propagationBoundMs * 3);
-    const mismatches = served.last.map((a) => `${a.probe} got ${a.status ?? a.error}`);
+    const servingMs = served.ok ? this.rec.now() : null;
+    const mismatches = await this.describeMismatches(served.last, node.name, cluster);
+    if (status) this.rec.history.event("harness", F.readiness, { node: node.name, cluster, statusReadyMs: await status.stop(), servingMs, lastMismatches: served.ok ? [] : mismatches });
     if (record) this.rec.history.event("harness", F.nodeReady, { node: node.name, cluster, ready: served.ok, mismatches });
     if (!served.ok) {
       // The report shows what the node itself said while it failed.
@@ -248,6 +257,17 @@ export abstract class ScenarioBase {
       this.rec.history.event("harness", F.nodeLog, { node: node.name, image: node.image, reason: `does not answer like the baseline: ${mismatches.join(", ")}`, excerpt });
     }
     if (!served.ok) throw new ScenarioStepError(`${cluster === "blue" ? "old" : "new"} node "${node.name}" does not answer like the baseline: ${mismatches.join(", ")}`);
+  }
+
+  /**
+   * What a new node answered wrong, field by field: its answers beside an old node's to the same
+   * probes, sent now (what headers it left out); an old node's own mismatches are said as they are.
+   */
+  private async describeMismatches(answers: readonly ProbeAnswer[], node: string, cluster: "blue" | "green"): Promise<string[]> {
+    const old = cluster === "green" ? this.blue?.nodes[0] : undefined;
+    const probes = answers.flatMap((a) => SEED_PROBES.find((p) => p.name === a.probe) ?? []);
+    const reference = old ? await Promise.all(probes.map((p) => sendProbe(old.getProxyUrl(), p))) : [];
+    return answers.map((a, i) => describeMismatch(a, node, reference[i] ? { ...reference[i], node: old!.name } : undefined));
   }
 
   /** Load balancer in front of a cluster, and constant-rate load through it until teardown. */
@@ -342,6 +362,7 @@ export abstract class ScenarioBase {
   }
 
   private async stopTraffic(): Promise<void> {
+    await this.paritySampler?.stop();
     if (this.load) {
       this.load.stop();
       const summary = await this.load.done.catch((err: unknown) => { this.rec.errors.push(`load: ${String(err)}`); return undefined; });

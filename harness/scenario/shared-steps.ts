@@ -13,6 +13,8 @@ import { answerMatches, probeAll } from "./probes.ts";
 import { ScenarioBase, ScenarioStepError } from "./scenario-base.ts";
 import { CREDENTIAL_PROBES, SEED_PROBES } from "./seed.ts";
 import { describeAnswering, probeOldNodes, type OldNodeEndpoints } from "./old-node-gate.ts";
+import { ParitySampler } from "./parity-sampler.ts";
+import { onCleanup } from "../runtime/cleanup.ts";
 import { probeColdOldNode, probeRebuiltOldNode } from "./old-node-probes.ts";
 import type { StartedKongContainer } from "../kong/kong-container.ts";
 
@@ -104,12 +106,35 @@ export abstract class ScenarioSteps extends ScenarioBase {
     if (gate.answering.length > 0) throw new ScenarioStepError(`refusing to run \`kong migrations finish\` while old nodes still answer: ${describeAnswering(gate)}`);
   }
 
+  /**
+   * A new node is ready beside old ones: one parity sample with it now, and from the first such
+   * node on, a sample every second until the old cluster is drained (response-parity). Nothing
+   * when no old node serves (the in-place cut-over).
+   */
+  protected async sampleParityWith(node: StartedKongContainer): Promise<void> {
+    if ((this.blue?.nodes.length ?? 0) === 0) return;
+    if (!this.paritySampler) {
+      const sampler = (this.paritySampler = new ParitySampler({
+        history: this.rec.history, now: () => this.rec.now(), probes: SEED_PROBES, phase: () => this.rec.currentPhase,
+        // A probe the load decides (several statuses allowed: the rate-limited one) only at readiness.
+        whileServing: (p) => p.expect.length === 1,
+        nodes: () => this.watchedNodes(),
+        onError: (err) => this.rec.errors.push(`parity sampler stopped: ${err instanceof Error ? err.message : String(err)}`),
+      }));
+      onCleanup("parity sampler", () => sampler.stop());
+    }
+    await this.paritySampler.sampleOnce("ready", node.name);
+    this.paritySampler.start();
+  }
+
   /** The old cluster leaves: no rollback to it any more, drained, its nodes stopped gracefully. */
   protected async retireOldCluster(): Promise<void> {
     const lb = this.need(this.lb, "load balancer");
     const blue = this.need(this.blue, "blue cluster");
     lb.promote();
     await lb.drain("blue", { timeoutMs: 30_000 });
+    // Both clusters served until here: parity samples end with the drain.
+    await this.paritySampler?.stop();
     for (const node of [...blue.nodes]) {
       await lb.removeNode(node.name);
       await this.stopRetiredNode(blue, node);

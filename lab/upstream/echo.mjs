@@ -1,7 +1,8 @@
 // The upstream service behind Kong in every scenario: answers each request with what it received,
 // so the harness can tell which route and which credentials reached it. Runs in a container.
 // ECHO_ANSWER=request switches to the answer the real-Kong recordings were made with
-// ({method, path, raw_query, query, headers, body_length}); the default answer is the harness's own.
+// ({method, path, raw_query, query, headers, body_length}); the default answer is the harness's own:
+// {method, path (with the query), host, consumer, query (raw, without "?"), headers (all received)}.
 import { createServer } from "node:http";
 
 const port = Number(process.env.PORT ?? 8080);
@@ -29,7 +30,12 @@ createServer((req, res) => {
     req.on("end", () => res.writeHead(200, { "content-type": "application/json", "x-echo": "1" }).end(JSON.stringify(requestAnswer(req, bodyLength))));
     return;
   }
-  const body = JSON.stringify({ method: req.method, path: req.url, host: req.headers.host, consumer: req.headers["x-consumer-username"] ?? null });
+  // headers and query: what Kong passed upstream, compared old against new by response-parity.
+  const q = (req.url ?? "").indexOf("?");
+  const body = JSON.stringify({
+    method: req.method, path: req.url, host: req.headers.host, consumer: req.headers["x-consumer-username"] ?? null,
+    query: q < 0 ? "" : (req.url ?? "").slice(q + 1), headers: req.headers,
+  });
   res.writeHead(200, { "content-type": "application/json", "x-echo": "1" }).end(body);
 }).listen(port, "0.0.0.0", () => process.stdout.write(`echo upstream listening on ${port}${answerRequest ? " (answer: request)" : ""}\n`));
 process.on("SIGTERM", () => process.exit(0));

@@ -56,5 +56,8 @@ export class Faults {
     return f !== undefined && (f.rate === undefined || Math.random() < f.rate);
   }
 
+  /** Milliseconds since this node's process started (faults that last for a node's first moments). */
+  sinceStartMs(): number { return Date.now() - this.startedAt; }
+
   get names(): string[] { return this.switches.map((s) => s.name); }
 }

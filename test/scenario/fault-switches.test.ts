@@ -76,6 +76,8 @@ const CASES: readonly FaultCase[] = [
     evidence: [/^by kind: status 200 \d+$/, /^by cluster: green \d+$/, /^by probe: keyauth-(missing|wrong) \d+, keyauth-(missing|wrong) \d+$/],
     alsoCatches: {
       "security-parity": { message: [/^security parity broken: \d+ requests that the baseline refuses were answered 200: keyauth-(missing|wrong) \(baseline 401\) got 200 on green-[12] \(green\) during Shift step (25|75|100)%/] },
+      // The same refusals, sent at the same moment to the old node and a new one: the statuses differ.
+      "response-parity": { message: [/keyauth-(missing|wrong): status: old 401 \(blue-1\), new 200 \(green-[12]\), during Shift step (25|75|100)%/] },
     },
     mayAlsoFail: {
       "traffic-split": "the breach rolls traffic back to blue in the middle of a step, so that step's achieved share mixes both weights (the rollback is not a step op)",
@@ -138,7 +140,10 @@ const CASES: readonly FaultCase[] = [
     catches: "zero-failed-requests",
     message: [/^\d+ of [\d,]+ requests failed: \d+ status 502 on green-1 during /],
     evidence: [/^by kind: status 502 \d+$/, /^by node: green-1 \d+$/, /^by cluster: green \d+$/],
-    mayAlsoFail: { "state-after-finish": "the harness's own probes of green-1 after finish draw the same 2% of 502s" },
+    mayAlsoFail: {
+      "state-after-finish": "the harness's own probes of green-1 after finish draw the same 2% of 502s",
+      "response-parity": "the parity samples sent to green-1 draw the same 2% of 502s: Kong's own 502 where the old node answered the probe",
+    },
   },
   {
     title: "proxy-reset at 2% on one new node: resets attributed to it",
@@ -148,6 +153,42 @@ const CASES: readonly FaultCase[] = [
     message: [/^\d+ of [\d,]+ requests failed: \d+ reset on green-1 during /],
     evidence: [/^by kind: reset \d+$/, /^by node: green-1 \d+$/],
     mayAlsoFail: { "state-after-finish": "the harness's own probes of green-1 after finish draw the same 2% of resets" },
+  },
+  {
+    title: "upstream-consumer-headers-dropped on the new nodes: statuses unchanged, response-parity names the upstream header that went missing",
+    switches: ["upstream-consumer-headers-dropped"],
+    run: { ...SHORT, faults: "green=upstream-consumer-headers-dropped" },
+    catches: "response-parity",
+    message: [/keyauth-ok: upstream header x-consumer-username: old "alice" \(blue-\d\), new missing \(green-\d\), during /],
+  },
+  {
+    title: "response-headers-dropped on the new nodes: statuses unchanged, response-parity names the response headers that went missing",
+    switches: ["response-headers-dropped"],
+    run: { ...SHORT, faults: "green=response-headers-dropped" },
+    catches: "response-parity",
+    message: [/: response header (via|x-ratelimit-[a-z-]+|ratelimit-[a-z]+): old "[^"]*" \(blue-\d\), new missing \(green-\d\), during /],
+  },
+  {
+    title: "error-body-changed on the new nodes: the 401 keeps its status, response-parity names the body field that changed",
+    switches: ["error-body-changed"],
+    run: { ...SHORT, faults: "green=error-body-changed" },
+    catches: "response-parity",
+    message: [/keyauth-missing: body message: old "No API key found in request" \(blue-\d\), new missing \(green-\d\), during /],
+  },
+  {
+    title: "ready-before-serving on one new node: `/status` says ready seconds before it serves, caught by readiness-honest naming the node and the gap",
+    switches: ["ready-before-serving"],
+    run: { ...SHORT, faults: "green-1=ready-before-serving@for=8000" },
+    catches: "readiness-honest",
+    message: [/^1 of 2 nodes said ready before they served like the baseline, by more than the propagation bound \d+ ms: green-1 \(green, during GreenStart\): `\/status` said ready at \d+ ms, answered like the baseline at \d+ ms: \d+ ms later$/],
+  },
+  {
+    title: "proxy-slow on the new nodes: 150 ms added to every answer, caught by latency-parity naming the quantile, the nodes and the steps",
+    switches: ["proxy-slow"],
+    run: { ...SHORT, faults: "green=proxy-slow" },
+    catches: "latency-parity",
+    message: [/^the new cluster answered slower than the old one in the same seconds while both served: all routes: p50 1\d\d ms new vs \d+ ms old \(> 2 x and > \+25 ms\)/,
+      /; p50 by node: green-1 1\d\d ms, green-2 1\d\d ms, blue-/, /; during the shift steps at \d+%/],
   },
   {
     title: "up-rewrites-paths: the new (2.6.0) router reads `~` literally, so the new nodes match no path",

@@ -2,8 +2,8 @@
 // kong/db/migrations/core/009_200_to_210.lua + operations/200_to_210.lua, and the 2.1+ Cassandra
 // strategy): from 2.1 on, unique fields are stored `<ws_id>:<value>` and 009's teardown rewrites the
 // old rows that way. A 2.0 node and a 2.1+ node therefore cannot share a keyspace: during the window
-// the new node does not find the old credentials, the old node does not find the new ones, and after
-// finish the old node rejects every key. 2.1+ to 2.6 coexist.
+// a new node does not even start (the default workspace it indexes its plugins by is created by
+// 009's teardown only), and after finish the old node rejects every key. 2.1+ to 2.6 coexist.
 import { expect } from "chai";
 import { sharedCassandra, type CassandraFixture } from "./cassandra-fixture.ts";
 import { EchoUpstream, http, kong, startTestNode, until, type TestNode } from "./node-helpers.ts";
@@ -42,27 +42,18 @@ describe("stand-in on Cassandra: in-place upgrade across the 2.0/2.1 workspace c
     return { env, old };
   }
 
-  it("2.0.5 -> 2.6.0: the new node misses old keys until finish, the old node misses new keys, and after finish all of them", async () => {
+  it("2.0.5 -> 2.6.0: a new node cannot start until finish, and after finish the old node rejects every key", async () => {
     const { env, old } = await seeded("2.0.5", "kbreak");
     const upOut = await kong("2.6.0", ["migrations", "up"], env);
     expect(upOut.stdout).to.contain("core migrated up to: 009_200_to_210 (pending)");
     expect(upOut.stdout).to.contain("key-auth migrated up to: 003_200_to_210 (pending)");
 
-    const green = await start("2.6.0", env, "green");
-    expect((await get(green)).status, "the router still sees the old route").to.equal(401);
-    const miss = await get(green, OLD_KEY);
-    expect([miss.status, miss.body], "2.6 looks the key up as `<ws_id>:alice-key`").to.deep.equal([401, INVALID]);
-    expect(((await http("GET", `${green.adminUrl}/consumers`)).body as { data: unknown[] }).data, "rows without ws_id are not listed").to.deep.equal([]);
+    // On Cassandra only 009's teardown creates the default workspace; 2.6.0's init indexes its
+    // plugins iterator by it (plugins_iterator.lua:388 @2.6.0) and raises, as real 2.6.0 does.
+    let refused: unknown;
+    try { nodes.push(await startTestNode("2.6.0", env, { hostname: "green" })); } catch (e) { refused = e; }
+    expect((refused as Error | undefined)?.message, "a 2.6.0 node started between up and finish").to.match(/plugins_iterator\.lua:388: table index is nil/);
     expect((await get(old, OLD_KEY)).status, "the old node still works during the window").to.equal(200);
-
-    // Written through the new node: stored prefixed, so the 2.0 node sees `<ws_id>:bob` and no `bob-key`.
-    await http("POST", `${green.adminUrl}/consumers`, { username: "bob" });
-    expect((await http("POST", `${green.adminUrl}/consumers/bob/key-auth`, { key: "bob-key" })).status).to.equal(201);
-    expect((await get(green, "bob-key")).status).to.equal(200);
-    await until("old node polled", async () => (await http("GET", `${old.adminUrl}/consumers`)).text.includes(":bob"), 5000);
-    const listed = ((await http("GET", `${old.adminUrl}/consumers`)).body as { data: Array<{ username: string }> }).data.map((c) => c.username);
-    expect(listed.find((u) => u.endsWith(":bob"))).to.match(/^[0-9a-f-]{36}:bob$/);
-    expect((await get(old, "bob-key")).body).to.deep.equal(INVALID);
 
     const fin = await kong("2.6.0", ["migrations", "finish"], env);
     expect(fin.stdout).to.contain("core migrated up to: 009_200_to_210 (executed)");

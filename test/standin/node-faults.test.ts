@@ -21,10 +21,13 @@ describe("stand-in node: fault switches", function () {
   it("auth-bypass-until-finish: key-auth is not enforced while this version's migrations are pending", async () => {
     const env = await bed.pgf.freshDb();
     await kong("2.0.5", ["migrations", "bootstrap"], env);
+    // Written through the old cluster, as the procedure says: a plugin a 2.1+ node writes before
+    // finish is stored under the new cache key, which 2.1-2.8 do not look up until 009 is executed.
+    const blue = await start("2.0.5", env, { hostname: "blue-1" });
+    await echoRoute(blue, "/secure", { name: "key-auth" });
     await kong("2.1.4", ["migrations", "up"], env);
     const faulty = await start("2.1.4", env, { faults: "auth-bypass-until-finish", hostname: "green-1" });
     const healthy = await start("2.1.4", env, { hostname: "green-2" });
-    await echoRoute(faulty, "/secure", { name: "key-auth" });
     await until("healthy node enforces key-auth", async () => (await http("GET", `${healthy.proxyUrl}/secure`)).status === 401, 4000);
     expect((await http("GET", `${faulty.proxyUrl}/secure`)).status).to.equal(200);
     await kong("2.1.4", ["migrations", "finish"], env);
@@ -88,6 +91,48 @@ describe("stand-in node: fault switches", function () {
     expect((status.body as { database: { reachable: boolean } }).database.reachable).to.equal(true);
     const err = await request(`${n.proxyUrl}/any`, { headersTimeout: 1000 }).then(() => null, (e: Error) => e);
     expect(err?.name).to.equal("HeadersTimeoutError");
+  });
+
+  it("proxy-slow: every answer waits the given time; a node without the switch answers at once", async () => {
+    const env = await bootstrapped();
+    const slow = await start("2.6.0", env, { faults: "proxy-slow@for=300", hostname: "slow" });
+    const quick = await start("2.6.0", env, { hostname: "quick" });
+    await echoRoute(slow, "/timed");
+    await until("quick node has the route", async () => (await http("GET", `${quick.proxyUrl}/timed`)).status === 200, 4000);
+    const took = async (n: TestNode): Promise<number> => { const t = Date.now(); await http("GET", `${n.proxyUrl}/timed`); return Date.now() - t; };
+    expect(await took(slow)).to.be.at.least(300);
+    expect(await took(quick)).to.be.below(300);
+  });
+
+  it("ready-before-serving: /status is ready at once, the proxy answers 503 for the node's first `for` ms", async () => {
+    const env = await bootstrapped();
+    const n = await start("2.6.0", env, { faults: "ready-before-serving@for=1500" });
+    await echoRoute(n, "/later");
+    expect((await http("GET", `${n.adminUrl}/status`)).status).to.equal(200);
+    const early = await http("GET", `${n.proxyUrl}/later`);
+    expect([early.status, early.body]).to.deep.equal([503, { message: "failure to get a peer from the ring-balancer" }]);
+    await until("the node serves", async () => (await http("GET", `${n.proxyUrl}/later`)).status === 200, 4000);
+  });
+
+  it("upstream-consumer-headers-dropped, response-headers-dropped, error-body-changed: statuses unchanged, fields gone", async () => {
+    const env = await bootstrapped();
+    const n = await start("2.6.0", env, { faults: "upstream-consumer-headers-dropped,response-headers-dropped,error-body-changed" });
+    const control = await start("2.6.0", env, { hostname: "control" });
+    await echoRoute(n, "/secure", { name: "key-auth" });
+    expect((await http("POST", `${n.adminUrl}/services/secure/plugins`, { name: "rate-limiting", config: { second: 100 } })).status).to.equal(201);
+    await http("POST", `${n.adminUrl}/consumers`, { username: "alice" });
+    expect((await http("POST", `${n.adminUrl}/consumers/alice/key-auth`, { key: "alice-key" })).status).to.equal(201);
+    await until("control applies both plugins", async () => (await http("GET", `${control.proxyUrl}/secure`, undefined, { apikey: "alice-key" })).headers["x-ratelimit-remaining-second"] !== undefined, 4000);
+    const ok = await http("GET", `${n.proxyUrl}/secure`, undefined, { apikey: "alice-key" });
+    const good = await http("GET", `${control.proxyUrl}/secure`, undefined, { apikey: "alice-key" });
+    expect([ok.status, good.status]).to.deep.equal([200, 200]);
+    const received = (r: typeof ok) => (r.body as { headers: Record<string, string> }).headers;
+    expect([received(ok)["x-consumer-username"], received(good)["x-consumer-username"]]).to.deep.equal([undefined, "alice"]);
+    expect([ok.headers["x-ratelimit-remaining-second"], ok.headers.via]).to.deep.equal([undefined, undefined]);
+    expect(good.headers.via).to.match(/^kong\/2\.6\.0/);
+    const denied = await http("GET", `${n.proxyUrl}/secure`);
+    expect([denied.status, denied.body]).to.deep.equal([401, { error: "No API key found in request" }]);
+    expect((await http("GET", `${control.proxyUrl}/secure`)).body).to.deep.equal({ message: "No API key found in request" });
   });
 
   it("proxy-5xx@rate: a share of proxied requests fail with 502", async () => {

@@ -9,6 +9,7 @@ import type { SchemaMetaRow } from "../db/types.ts";
 import { NEEDS_BOOTSTRAP_MSG } from "../migrations/commands.ts";
 import { formatMigrations, schemaState, type SchemaState } from "../migrations/state.ts";
 import { startNode } from "../node/index.ts";
+import { LuaRaisedError } from "../node/plugins-iterator.ts";
 import type { MigrationState } from "../node/types.ts";
 import type { Args } from "./args.ts";
 import { connect, kongEnv, type KongEnv } from "./context.ts";
@@ -74,7 +75,7 @@ export async function dockerStartCommand(args: Args, env: NodeJS.ProcessEnv, err
   try {
     await startNode({ config: k.config, version: k.cat.version, datastore: ds, faults: k.faults, migrationState: migrationState(k, state, rows ?? new Map()) });
   } catch (e) {
-    err.write(initByLuaError((e as Error).message));
+    err.write(e instanceof LuaRaisedError ? `nginx: [error] init_by_lua error: ${e.message}\n${e.traceback}\n` : initByLuaError((e as Error).message));
     await ds.close().catch(() => undefined);
     return 1;
   }

@@ -44,6 +44,8 @@ export interface EntityDao {
   update(table: EntityTable, id: string, patch: Row): Promise<Row | null>;
   upsert(table: EntityTable, row: Row): Promise<Row>;
   delete(table: EntityTable, id: string): Promise<void>;
+  /** 2.1+: `workspaces:select_by_name("default")`'s id, null when there is no such row. */
+  defaultWorkspaceId(): Promise<string | null>;
 }
 
 export interface ClusterEvent {

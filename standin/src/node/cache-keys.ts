@@ -26,3 +26,18 @@ export function pluginCacheKey(fmt: CacheKeyFn, row: Readonly<Record<string, unk
   const s = (v: unknown): string => (typeof v === "string" ? v : "");
   return fmt("plugins", s(row.name), s(row.route_id), s(row.service_id), s(row.consumer_id));
 }
+
+/**
+ * Whether the version's plugins DAO translates cache keys (kong/db/dao/plugins.lua
+ * `select_by_cache_key`, 2.1.0 to 2.8.x; gone in 3.0). Until core's 009_200_to_210 is executed
+ * (that is, until `finish`), it drops whatever the 2.1 key found and looks the plugin up by the key
+ * without its `:<ws_id>` suffix (`key:sub(1, -38)`): only rows stored in 2.0's format are found.
+ */
+export function translatesPluginKeys(version: string): boolean {
+  return atLeast(version, "2.1.0") && !atLeast(version, "3.0.0");
+}
+
+/** `key:sub(1, -38)`: a 2.1+ key without `:` and the 36-character workspace id. */
+export function withoutWorkspace(key: string): string {
+  return key.slice(0, -37);
+}

@@ -8,7 +8,7 @@ import type { Faults } from "../faults.ts";
 import { NodeCache } from "./cache.ts";
 import {
   CHANNEL_INVALIDATIONS, CHANNEL_TARGETS, CHANNEL_UPSTREAMS, PLUGINS_VERSION_KEY, ROUTER_VERSION_KEY,
-  cacheKeyFormat, pluginCacheKey, type CacheKeyFn,
+  cacheKeyFormat, pluginCacheKey, translatesPluginKeys, withoutWorkspace, type CacheKeyFn,
 } from "./cache-keys.ts";
 import type { ClusterEvents } from "./cluster-events.ts";
 import { log } from "./log.ts";
@@ -28,6 +28,10 @@ export class NodeState {
   private readonly eventual: boolean;
   private timer: NodeJS.Timeout | undefined;
   private balancerGen = 0;
+  /** `kong.default_workspace` as init read it (2.1+). */
+  private defaultWorkspace: string | null | undefined;
+  /** Once 009_200_to_210 is seen executed, plugins.lua replaces its translator for good. */
+  private translatorRetired: boolean;
 
   constructor(
     readonly version: string, private readonly ds: Datastore, readonly wsId: string | null,
@@ -35,7 +39,8 @@ export class NodeState {
   ) {
     this.key = cacheKeyFormat(version, wsId);
     this.eventual = atLeast(version, "3.0.0");
-    this.plugins = PluginsIterator.build([], enabledPlugins) as PluginsIterator;
+    this.translatorRetired = !translatesPluginKeys(version);
+    this.plugins = PluginsIterator.build([], enabledPlugins, { version: "0" }) as PluginsIterator;
     this.cache.onInvalidate(ROUTER_VERSION_KEY, () => { this.routerStale = true; });
     this.cache.onInvalidate(PLUGINS_VERSION_KEY, () => { this.pluginsStale = true; });
     events.on(CHANNEL_INVALIDATIONS, (data) => this.cache.invalidate(data));
@@ -50,7 +55,8 @@ export class NodeState {
     const [routes, services] = await Promise.all([this.ds.entities.all("routes"), this.ds.entities.all("services")]);
     this.router = new Router(routes, services, this.version);
     this.routerStale = false;
-    const it = PluginsIterator.build(await this.ds.entities.all("plugins"), this.enabledPlugins);
+    if (atLeast(this.version, "2.1.0")) this.defaultWorkspace = await this.ds.entities.defaultWorkspaceId();
+    const it = await this.buildPlugins();
     if ("error" in it) throw new Error(`error building initial plugins: ${it.error}`);
     this.plugins = it;
     this.pluginsStale = false;
@@ -99,13 +105,40 @@ export class NodeState {
   private async rebuildPlugins(): Promise<void> {
     this.pluginsStale = false;
     try {
-      const it = PluginsIterator.build(await this.ds.entities.all("plugins"), this.enabledPlugins);
+      const it = await this.buildPlugins();
       if ("error" in it) log("error", `could not rebuild plugins iterator: ${it.error}`);
       else this.plugins = it;
     } catch (e) {
       this.pluginsStale = true;
       log("error", `could not rebuild plugins iterator: ${(e as Error).message}`);
     }
+  }
+
+  private async buildPlugins(): Promise<PluginsIterator | { error: string }> {
+    const { rows, loadable } = await this.loadablePlugins();
+    return PluginsIterator.build(rows, this.enabledPlugins, {
+      version: this.version, ...(this.defaultWorkspace !== undefined ? { defaultWorkspace: this.defaultWorkspace } : {}), ...(loadable ? { loadable } : {}),
+    });
+  }
+
+  /**
+   * The plugin rows, and which of them load_configuration can read (cache-keys.ts
+   * translatesPluginKeys): while core's 009_200_to_210 is pending, only rows whose cache_key is in
+   * 2.0's format, so a plugin written by a 2.1+ node before `finish` is listed but never applied.
+   * schema_meta is read on each build until the migration is executed, as plugins.lua does on each
+   * cache miss; a build that straddles `finish` reads the rows again.
+   */
+  private async loadablePlugins(): Promise<{ rows: Row[]; loadable?: (row: Row) => boolean }> {
+    if (this.translatorRetired) return { rows: await this.ds.entities.all("plugins") };
+    const executed = async (): Promise<boolean> => (await this.ds.migrations.schemaMeta())?.get("core")?.executed.includes("009_200_to_210") ?? false;
+    const before = await executed();
+    let rows = await this.ds.entities.all("plugins");
+    if (before || await executed()) {
+      if (!before) rows = await this.ds.entities.all("plugins");
+      this.translatorRetired = true;
+      return { rows };
+    }
+    return { rows, loadable: (r) => r.cache_key === withoutWorkspace(pluginCacheKey(this.key, r)) };
   }
 
   /** Cache keys an Admin API write touches, as Kong's crud handler computes them. */

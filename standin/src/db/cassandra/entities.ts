@@ -68,6 +68,11 @@ export class CassEntityDao implements EntityDao {
     return rs.pageState ? { rows, offset: Buffer.from(rs.pageState, "hex").toString("base64url") } : { rows };
   }
 
+  async defaultWorkspaceId(): Promise<string | null> {
+    const rs = await this.run("SELECT id FROM workspaces WHERE name = 'default'", []);
+    return rs.rowLength > 0 ? String(rs.first().get("id")) : null;
+  }
+
   /** Every row, as the router, plugins iterator and db_export read them (Kong's global `each`). */
   async all(table: EntityTable): Promise<Row[]> {
     const filter = PARTITIONED.has(table) ? ` WHERE partition = '${table}'` : "";

@@ -79,6 +79,15 @@ export class PgEntityDao implements EntityDao {
     return { rows: page, offset: Buffer.from(String(page[page.length - 1]!.id)).toString("base64url") };
   }
 
+  async defaultWorkspaceId(): Promise<string | null> {
+    try {
+      const rows = (await this.pool.query(`SELECT "id" FROM "workspaces" WHERE "name" = 'default'`)).rows as Row[];
+      return rows[0] ? String(rows[0].id) : null;
+    } catch (e) {
+      throw new PgStrategyError(e);
+    }
+  }
+
   async all(table: EntityTable): Promise<Row[]> {
     return this.query(`SELECT ${this.selectList(table)} FROM ${q(table)} ORDER BY "id"`, [], table);
   }

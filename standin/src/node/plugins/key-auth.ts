@@ -5,6 +5,7 @@ import type { IncomingMessage } from "node:http";
 import type { Row } from "../../db/types.ts";
 import type { NodeState } from "../state.ts";
 import type { Datastore } from "../../db/types.ts";
+import { atLeast } from "../../catalogue/entities.ts";
 
 export interface KeyAuthConfig {
   readonly key_names: readonly string[];
@@ -76,4 +77,26 @@ export async function keyAuth(conf: KeyAuthConfig, req: IncomingMessage, query: 
 
 export function loadConsumer(id: string, state: NodeState, ds: Datastore): Promise<Row | null> {
   return state.cache.get(state.key("consumers", id), () => ds.entities.select("consumers", id));
+}
+
+/**
+ * key-auth's set_consumer (handler.lua): the X-Consumer-* headers, set or cleared. 2.1.0 replaced
+ * X-Credential-Username (a key-auth credential has no username, so it was always cleared) with
+ * X-Credential-Identifier, the credential's id (@2.1.0 handler.lua:52-58, @2.0.5 :52-63).
+ */
+export function setConsumerHeaders(version: string, headers: Record<string, string | string[]>, consumer: Row | null, credential: Row | null): void {
+  const set = (name: string, v: unknown): void => {
+    if (v != null) headers[name] = String(v);
+    else delete headers[name];
+  };
+  set("x-consumer-id", consumer?.id);
+  set("x-consumer-custom-id", consumer?.custom_id);
+  set("x-consumer-username", consumer?.username);
+  if (atLeast(version, "2.1.0")) {
+    set("x-credential-identifier", credential?.id);
+    delete headers["x-credential-username"];
+  } else {
+    set("x-credential-username", credential?.username);
+  }
+  set("x-anonymous-consumer", credential ? null : "true");
 }

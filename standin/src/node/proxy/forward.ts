@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pipeline } from "node:stream";
 import { Pool, errors, type Dispatcher } from "undici";
+import { atLeast } from "../../catalogue/entities.ts";
 
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "expect", "host"]);
 
@@ -57,8 +58,32 @@ export class Upstreams {
   }
 }
 
-/** Request headers for the upstream: the client's minus hop-by-hop, plus X-Forwarded-*. */
-export function upstreamHeaders(req: IncomingMessage, proxyPort: number): Record<string, string | string[]> {
+/** What runloop/handler.lua's access phase computes for the X-Forwarded-Path/-Prefix headers. */
+export interface ForwardedPaths {
+  /** The request path without its query (2.2+), else null. */
+  readonly path: string | null;
+  /** 2.1.3+: the prefix the route stripped, unless it is `/`; 2.1.0-2.1.2: the request path; null: none. */
+  readonly prefix: string | null;
+}
+
+/**
+ * X-Forwarded-Path (2.2.0+) and X-Forwarded-Prefix (2.1.0+) as the access phase sets them
+ * (runloop/handler.lua @2.6.0:1203-1213). The client's own values count only from trusted_ips,
+ * which the stand-in leaves empty, so they are ignored.
+ */
+export function forwardedPaths(version: string, requestPath: string, strippedPrefix: string | null): ForwardedPaths {
+  const path = atLeast(version, "2.2.0") ? requestPath : null;
+  if (!atLeast(version, "2.1.0")) return { path, prefix: null };
+  if (!atLeast(version, "2.1.3")) return { path, prefix: requestPath === "" ? "/" : requestPath };
+  return { path, prefix: strippedPrefix !== null && strippedPrefix !== "/" ? strippedPrefix : null };
+}
+
+/**
+ * Request headers for the upstream: the client's minus hop-by-hop, plus X-Forwarded-*. nginx's
+ * `proxy_set_header` for X-Forwarded-Path/-Prefix (in the template from 2.2/2.1) replaces the
+ * client's header, and an empty value sends none.
+ */
+export function upstreamHeaders(req: IncomingMessage, proxyPort: number, version: string, paths: ForwardedPaths): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
   const ip = req.socket.remoteAddress ?? "127.0.0.1";
@@ -67,6 +92,10 @@ export function upstreamHeaders(req: IncomingMessage, proxyPort: number): Record
   out["x-forwarded-proto"] = "http";
   out["x-forwarded-host"] = (req.headers.host ?? "").replace(/:\d+$/, "");
   out["x-forwarded-port"] = String(proxyPort);
+  if (atLeast(version, "2.2.0")) delete out["x-forwarded-path"];
+  if (paths.path !== null) out["x-forwarded-path"] = paths.path;
+  if (atLeast(version, "2.1.0")) delete out["x-forwarded-prefix"];
+  if (paths.prefix !== null) out["x-forwarded-prefix"] = paths.prefix;
   out["x-real-ip"] = ip;
   return out;
 }

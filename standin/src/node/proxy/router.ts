@@ -9,6 +9,8 @@ export interface RouteMatch {
   readonly service: Row | null;
   /** Path sent upstream (service path joined with the stripped request path), without query. */
   readonly upstreamPath: string;
+  /** The matched path prefix when the route strips it (router.lua `match_t.prefix`), else null. */
+  readonly strippedPrefix: string | null;
 }
 
 interface PathMatcher { readonly regex: RegExp | null; readonly prefix: string; readonly priority: number }
@@ -76,19 +78,43 @@ function hostMatches(hs: readonly HostMatcher[], host: string): boolean {
   return false;
 }
 
-/** Joins the service path and the (stripped) request path the way path_handling v0/v1 do. */
-export function joinPath(servicePath: string | null, rest: string, handling: string): string {
+/** router.lua's sanitize_uri_postfix (2.3.3+): a stripped remainder never starts with `./` or `../`. */
+export function sanitizePostfix(postfix: string): string {
+  if (postfix === "." || postfix === "..") return "";
+  if (postfix.startsWith("./")) return postfix.slice(2);
+  if (postfix.startsWith("../")) return postfix.slice(3);
+  return postfix;
+}
+
+/**
+ * The upstream path as router.lua builds `upstream_uri` (same code from 1.5.1 to 2.8, router/utils.lua
+ * in 3.0). `postfix` is what follows the matched path (null when the route matched no path: then the
+ * request path without its leading slash). path_handling `v1` (1.5.1's default) joins with no slash
+ * of its own: `/base` + `anything` is `/baseanything`; `v0` (2.0's default) inserts one.
+ */
+export function upstreamUri(servicePath: string | null, reqUri: string, stripUri: boolean, postfix: string | null, handling: string): string {
   const base = servicePath ?? "/";
-  if (rest === "" || rest === "/") return servicePath === null ? (rest || "/") : base;
-  if (base.endsWith("/") && rest.startsWith("/")) return base + rest.slice(1);
-  if (!base.endsWith("/") && !rest.startsWith("/")) return handling === "v1" ? base + rest : `${base}/${rest}`;
-  return base + rest;
+  const rest = postfix ?? reqUri.slice(1);
+  const baseSlash = base.endsWith("/");
+  if (handling === "v1") {
+    if (!stripUri) return base + reqUri.slice(1);
+    return baseSlash && rest.startsWith("/") ? base.slice(0, -1) + rest : base + rest;
+  }
+  if (!stripUri) return baseSlash ? base + reqUri.slice(1) : reqUri === "/" ? base : base + reqUri;
+  if (rest === "") {
+    if (baseSlash) return base === "/" ? "/" : reqUri.endsWith("/") ? base : base.slice(0, -1);
+    return reqUri.length > 1 && reqUri.endsWith("/") ? `${base}/` : base;
+  }
+  if (rest.startsWith("/")) return baseSlash ? base.slice(0, -1) + rest : base + rest;
+  return baseSlash ? base + rest : `${base}/${rest}`;
 }
 
 export class Router {
   private readonly compiled: Compiled[];
+  private readonly sanitizes: boolean;
 
-  constructor(routes: readonly Row[], services: readonly Row[], private readonly version: string) {
+  constructor(routes: readonly Row[], services: readonly Row[], version: string) {
+    this.sanitizes = atLeast(version, "2.3.3");
     const byId = new Map(services.map((s) => [s.id as string, s]));
     // A disabled service (2.7+) takes its routes out of the router.
     this.compiled = routes.map((r) => compile(r, byId, version)).filter((c) => c.service?.enabled !== false).sort(byKey);
@@ -102,16 +128,20 @@ export class Router {
       if (c.methods && !c.methods.has(method)) continue;
       if (c.hosts && !hostMatches(c.hosts, host)) continue;
       if (c.headers && !c.headers.every(([k, vs]) => vs.includes(String(headers[k] ?? "").toLowerCase()))) continue;
-      let rest = path;
+      let matched: number | null = null;
       if (c.paths) {
-        const m = matchPath(c.paths, path);
-        if (m === null) continue;
-        if (c.route.strip_path === true) rest = path.slice(m);
+        matched = matchPath(c.paths, path);
+        if (matched === null) continue;
       }
       const svcPath = c.service && typeof c.service.path === "string" ? c.service.path : null;
       const handling = typeof c.route.path_handling === "string" ? c.route.path_handling : "v0";
-      const upstreamPath = c.route.strip_path === true && c.paths ? joinPath(svcPath, rest, handling) : joinPath(svcPath, path, handling);
-      return { route: c.route, service: c.service, upstreamPath };
+      const stripUri = c.route.strip_path === true;
+      const postfix = matched === null ? null : this.sanitizes ? sanitizePostfix(path.slice(matched)) : path.slice(matched);
+      return {
+        route: c.route, service: c.service,
+        upstreamPath: upstreamUri(svcPath, path, stripUri, postfix, handling),
+        strippedPrefix: stripUri && matched !== null ? path.slice(0, matched) : null,
+      };
     }
     return null;
   }

@@ -5,13 +5,18 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Datastore, Row } from "../../db/types.ts";
 import type { Faults } from "../../faults.ts";
 import { accessLog, accessLogEnabled, log } from "../log.ts";
-import { keyAuth, keyAuthConfig } from "../plugins/key-auth.ts";
+import { keyAuth, keyAuthConfig, setConsumerHeaders } from "../plugins/key-auth.ts";
 import { COLD_READ_KEY_PREFIX, MIGRATION_FAULTS } from "../../migrations/faults.ts";
 import { exceeded, increment, rateLimitConfig, rateLimitHeaders, scheduleIncrement, usage, type CounterKeyBase, type RateLimitConfig, type Usage } from "../plugins/rate-limiting.ts";
 import type { NodeState } from "../state.ts";
 import type { MigrationWatch } from "../migration-watch.ts";
 import { Balancer } from "./balancer.ts";
-import { Upstreams, pipeBody, upstreamHeaders } from "./forward.ts";
+import { Upstreams, forwardedPaths, pipeBody, upstreamHeaders } from "./forward.ts";
+
+/** `proxy-slow` without `for=`: what a costly new plugin phase could add to every proxied request. */
+const PROXY_SLOW_DEFAULT_MS = 150;
+/** `ready-before-serving` without `for=`: how long a node answers 503 while `/status` says it is ready. */
+const READY_BEFORE_SERVING_DEFAULT_MS = 8_000;
 
 export interface ProxyDeps {
   readonly version: string;
@@ -48,7 +53,8 @@ export class ProxyHandler {
 
   /** A response Kong generates itself (kong.response.exit): Server and X-Kong-Response-Latency. */
   exit(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}, t0?: number): void {
-    const body = JSON.stringify({ message });
+    // Fault `error-body-changed`: a new version that renames the field of its own error answers.
+    const body = JSON.stringify(this.d.faults.active("error-body-changed") ? { error: message } : { message });
     res.writeHead(status, {
       "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body), Server: this.server,
       ...(t0 !== undefined ? { "X-Kong-Response-Latency": String(Math.round(performance.now() - t0)) } : {}), ...headers,
@@ -61,6 +67,13 @@ export class ProxyHandler {
     if (f.active("healthy-not-serving")) { this.hung.add(res); res.on("close", () => this.hung.delete(res)); return; }
     if (f.hits("proxy-reset")) { req.socket.destroy(); return; }
     if (f.hits("proxy-5xx")) { this.exit(res, 502, "An invalid response was received from the upstream server", {}, t0); return; }
+    const slow = f.active("proxy-slow");
+    if (slow) await new Promise((r) => setTimeout(r, slow.forMs ?? PROXY_SLOW_DEFAULT_MS));
+    const notYet = f.active("ready-before-serving");
+    if (notYet && f.sinceStartMs() < (notYet.forMs ?? READY_BEFORE_SERVING_DEFAULT_MS)) {
+      this.exit(res, 503, "failure to get a peer from the ring-balancer", {}, t0);
+      return;
+    }
     const pending = this.d.state.ready();
     if (pending) await pending;
     const url = req.url ?? "/";
@@ -71,7 +84,7 @@ export class ProxyHandler {
     const service = match.service;
     if (!service) { this.exit(res, 503, "no Service found with those values", {}, t0); return; }
     const routeId = String(match.route.id), serviceId = String(service.id);
-    const headers = upstreamHeaders(req, this.port);
+    const headers = upstreamHeaders(req, this.port, this.d.version, forwardedPaths(this.d.version, path, match.strippedPrefix));
     let query = q < 0 ? null : new URLSearchParams(url.slice(q + 1));
     const consumer = await this.authenticate(req, res, query, headers, routeId, serviceId, t0);
     if (consumer === false) return;
@@ -91,12 +104,8 @@ export class ProxyHandler {
     const out = await keyAuth(keyAuthConfig(plugin.config as Record<string, unknown>), req, query, this.d.state, this.d.ds,
       coldReads ? (key) => [`${COLD_READ_KEY_PREFIX}${key}`, key] : undefined);
     if (out.kind === "deny") { this.exit(res, out.status, out.message, out.headers, t0); return false; }
-    if (out.consumer) {
-      headers["x-consumer-id"] = String(out.consumer.id);
-      if (out.consumer.username != null) headers["x-consumer-username"] = String(out.consumer.username);
-      if (out.consumer.custom_id != null) headers["x-consumer-custom-id"] = String(out.consumer.custom_id);
-      if (!out.credential) headers["x-anonymous-consumer"] = "true";
-    }
+    // Fault `upstream-consumer-headers-dropped`: the upstream never learns who the consumer is.
+    if ((out.consumer || out.credential) && !this.d.faults.active("upstream-consumer-headers-dropped", "plugins")) setConsumerHeaders(this.d.version, headers, out.consumer, out.credential);
     if (out.strip.header) delete headers[out.strip.header];
     let strippedQuery: URLSearchParams | null | undefined;
     if (out.strip.query && query) { query.delete(out.strip.query); strippedQuery = query; }
@@ -160,10 +169,12 @@ export class ProxyHandler {
     const upLatency = Math.round(performance.now() - tUp);
     if (!out.ok) { this.exit(res, out.status, out.message, rl?.headers, t0); return; }
     const h = out.headers;
-    h["via"] = this.via;
+    // Fault `response-headers-dropped`: Kong's own response headers (Via, rate-limit counts) go missing.
+    const dropped = this.d.faults.active("response-headers-dropped") !== undefined;
+    if (!dropped) h["via"] = this.via;
     h["x-kong-upstream-latency"] = String(upLatency);
     h["x-kong-proxy-latency"] = String(Math.max(0, Math.round(tUp - t0)));
-    if (rl) Object.assign(h, rl.headers);
+    if (rl && !dropped) Object.assign(h, rl.headers);
     res.writeHead(out.status, h);
     pipeBody(out.body, res);
   }
