@@ -7,6 +7,12 @@ import type { ParityAnswer } from "./records.ts";
 import type { ChangeKind } from "./parity-differences.ts";
 
 const DERIVED_HEADERS = new Set(["content-length", "transfer-encoding"]);
+/**
+ * Headers whose values are measurements of the moment (a clock, a duration): compared for presence
+ * only. Two old nodes agree on them by chance when the load is light (both say 0 ms), so learning
+ * them as noise is not enough; latency-parity judges the durations themselves.
+ */
+const MEASURED = new Set(["date", "x-kong-proxy-latency", "x-kong-upstream-latency", "x-kong-response-latency"].map((h) => `response header ${h}`));
 /** Longest body text kept as one field. */
 const TEXT_LIMIT = 500;
 
@@ -65,7 +71,7 @@ export function differences(a: Map<string, string>, b: Map<string, string>, nois
     if (x === y || noise.presence.has(field)) return undefined;
     if (x === undefined) return { field, change: "added", new: y! };
     if (y === undefined) return { field, change: "removed", old: x };
-    return noise.value.has(field) ? undefined : { field, change: "changed", old: x, new: y };
+    return noise.value.has(field) || MEASURED.has(field) ? undefined : { field, change: "changed", old: x, new: y };
   };
   for (const decisive of ["status", "response header x-echo"]) {
     const d = diff(decisive);

@@ -134,6 +134,14 @@ describe("response-parity: fields and documented differences", () => {
     ]);
   });
 
+  it("compares the values of clock and latency headers for presence only: one old node twice agrees on them by chance", () => {
+    const old = new Map([["status", "200"], ["response header date", "Mon, 01 Jan 2024 00:00:01 GMT"], ["response header x-kong-proxy-latency", "0"], ["response header x-kong-upstream-latency", "1"]]);
+    const later = new Map([["status", "200"], ["response header date", "Mon, 01 Jan 2024 00:00:02 GMT"], ["response header x-kong-proxy-latency", "2"], ["response header x-kong-upstream-latency", "1"]]);
+    expect(differences(old, later)).to.deep.equal([]);
+    const dropped = new Map([["status", "200"], ["response header date", "Mon, 01 Jan 2024 00:00:02 GMT"], ["response header x-kong-upstream-latency", "1"]]);
+    expect(differences(old, dropped)).to.deep.equal([{ field: "response header x-kong-proxy-latency", change: "removed", old: "0" }]);
+  });
+
   it("applies an entry only across the version that introduced it", () => {
     const id = DOCUMENTED_DIFFERENCES.find((d) => d.field.test("upstream header x-credential-identifier"))!;
     expect([applies(id, { old: "2.0.5", new: "2.6.0" }), applies(id, { old: "2.1.0", new: "2.6.0" }), applies(id, { old: "1.5.1", new: "2.0.5" }), applies(id, {})]).to.deep.equal([true, false, false, false]);

@@ -18,7 +18,7 @@ function requestAnswer(req, bodyLength) {
   return { method: req.method, path: url.pathname, raw_query: url.search, query: Object.fromEntries(url.searchParams), headers, body_length: bodyLength };
 }
 
-createServer((req, res) => {
+const server = createServer((req, res) => {
   served++;
   if (req.url === "/__served") {
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ served }));
@@ -37,5 +37,12 @@ createServer((req, res) => {
     query: q < 0 ? "" : (req.url ?? "").slice(q + 1), headers: req.headers,
   });
   res.writeHead(200, { "content-type": "application/json", "x-echo": "1" }).end(body);
-}).listen(port, "0.0.0.0", () => process.stdout.write(`echo upstream listening on ${port}${answerRequest ? " (answer: request)" : ""}\n`));
+});
+// Kong keeps idle upstream connections for 60 s (upstream_keepalive_idle_timeout). Node closes its
+// idle ones after 5 s by default, so Kong could send a request on a connection this server is just
+// closing: nginx retries only idempotent requests, and a POST then fails with Kong's 502. An
+// upstream that keeps its connections longer than Kong does never races it.
+server.keepAliveTimeout = 75_000;
+server.headersTimeout = 80_000;
+server.listen(port, "0.0.0.0", () => process.stdout.write(`echo upstream listening on ${port}${answerRequest ? " (answer: request)" : ""}\n`));
 process.on("SIGTERM", () => process.exit(0));

@@ -98,6 +98,17 @@ function checkReport(label: "pass" | "fail", dir: () => string, failing?: Failin
       for (const id of ["chart-weight", "chart-requests", "chart-failures", "chart-latency", "chart-lag"]) expect(html).to.contain(`id="${id}"`);
     });
 
+    it("shows parity with the old version: response differences and both latency distributions per route and per step", () => {
+      const section = /<section id="parity"><h2>Parity with the old version<\/h2>([\s\S]*?)<\/section>/.exec(html)?.[1] ?? "";
+      expect(section).to.match(/Responses: old and new answering the same requests \([1-9]\d* samples\)/);
+      const parity = report.checks.find((c) => c.id === "response-parity")!;
+      if (parity.status === "pass") expect(section).to.contain("No difference beyond the old nodes&#39; own noise and the documented ones.");
+      expect(section).to.match(/Latency: new beside old in the same seconds, while both served/);
+      expect(section).to.match(/<td>all routes<\/td>/);
+      expect(section).to.match(/<h4>Per shift step<\/h4>/);
+      expect(html).to.contain('<a href="#parity">parity</a>');
+    });
+
     it("renders in headless Chromium (screenshot saved as report.png)", async function () {
       this.timeout(90_000);
       const png = join(dir(), "report.png");

@@ -6,6 +6,7 @@ import type { ReportView } from "./report-view.ts";
 import {
   adminSection, banners, checksTable, failedChecks, imagesSection, logsSection, migrationsSection, phasesTable, schemaSection, stepsTable, title, verdictBlock,
 } from "./sections.ts";
+import { paritySection } from "./parity-section.ts";
 import type { TimelineSeries } from "./timeline-data.ts";
 import { hopsSection } from "./hops-section.ts";
 import { faultMarkers, faultStrip, faultsSection } from "./faults-section.ts";
@@ -60,7 +61,7 @@ function timeline(input: HtmlInput): string {
 /** The whole report.html document. */
 export function renderHtml(input: HtmlInput): string {
   const v = input.view;
-  const nav = ["verdict", ...(v.report.hops?.length ? ["hops"] : []), "failed-checks", "timeline", ...(v.report.chaos ? ["faults"] : []), "checks", "steps", "phases", "admin", "migrations", "logs", "images"].map((id) => `<a href="#${id}">${id.replace("-", " ")}</a>`).join("");
+  const nav = ["verdict", ...(v.report.hops?.length ? ["hops"] : []), "failed-checks", "timeline", ...(v.report.chaos ? ["faults"] : []), "checks", ...(v.report.checks.some((c) => c.id === "response-parity" || c.id === "latency-parity") ? ["parity"] : []), "steps", "phases", "admin", "migrations", "logs", "images"].map((id) => `<a href="#${id}">${id.replace("-", " ")}</a>`).join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
@@ -75,6 +76,7 @@ ${failedChecks(v)}
 ${timeline(input)}
 ${faultsSection(v.report.chaos)}
 ${checksTable(v)}
+${paritySection(v)}
 ${stepsTable(v)}
 ${phasesTable(v)}
 ${adminSection(v)}
