@@ -12,7 +12,7 @@ describe("new-nodes-ready", () => {
     const fx = new RunFixture().phase("GreenStart");
     ready(ready(fx, "green-1", true), "green-2", true);
     const r = await newNodesReady.check(fx.ctx());
-    expect([r.status, r.message]).to.deep.equal(["pass", "all 2 new nodes answered like the baseline before they got traffic (green-1, green-2)"]);
+    expect([r.status, r.message]).to.deep.equal(["pass", "all 2 new nodes answered like the baseline at their readiness gate (green-1, green-2)"]);
   });
 
   it("fails a node that was not ready, naming it, the phase and its mismatches", async () => {

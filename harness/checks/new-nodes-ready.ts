@@ -1,7 +1,8 @@
 // A new node is ready only when real requests through it answer like the baseline, not when a
 // status endpoint answers (a node can report healthy and not serve). The scenario records one
-// "node-ready" op per new node before the load balancer gives it traffic; any `ready: false`
-// fails, naming the node and what it answered. A new node with no verdict is unknown.
+// "node-ready" op per new node from its readiness gate (before the load balancer gives it traffic
+// with `--readiness baseline`; beside its first traffic with the default `status`); any
+// `ready: false` fails, naming the node and what it answered. A new node with no verdict is unknown.
 import type { Check, CheckResult } from "./check.ts";
 import { pairOps } from "./history.ts";
 import { F, type NodeReadyValue, type Op } from "./records.ts";
@@ -13,7 +14,7 @@ interface Verdict { readonly op: Op; readonly v: NodeReadyValue }
 
 export const newNodesReady: Check = {
   id: ID,
-  description: "every new node answers the baseline probes correctly before it gets traffic",
+  description: "every new node answers the baseline probes correctly at its readiness gate (before it gets traffic with `--readiness baseline`; as it gets its first traffic with the default `status`)",
   async check(ctx): Promise<CheckResult> {
     const verdicts = pairOps<NodeReadyValue>(ctx.history, F.nodeReady)
       .flatMap((p): Verdict[] => (p.completion?.type === "ok" ? [{ op: p.invoke, v: p.completion.value }] : []));
@@ -29,6 +30,6 @@ export const newNodesReady: Check = {
     const judged = new Set(verdicts.map((x) => x.v.node));
     const unjudged = ctx.expectations.nodes.green.filter((node) => !judged.has(node));
     if (unjudged.length > 0) return { id: ID, status: "unknown", message: `new nodes never judged ready or not: ${unjudged.join(", ")} (${n(verdicts.length)} judged ready)`, evidence, data };
-    return { id: ID, status: "pass", message: `all ${n(verdicts.length)} new nodes answered like the baseline before they got traffic (${[...judged].join(", ")})`, evidence, data };
+    return { id: ID, status: "pass", message: `all ${n(verdicts.length)} new nodes answered like the baseline at their readiness gate (${[...judged].join(", ")})`, evidence, data };
   },
 };

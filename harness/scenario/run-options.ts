@@ -39,11 +39,19 @@ export interface RunOptions {
    * (`--no-revoke-credentials` turns it off).
    */
   readonly revokeCredentials: boolean;
+  /**
+   * When the load balancer gives a new node traffic. `status` (default): once `GET /status` says
+   * ready, as production load balancers and Kubernetes readiness probes do; the harness's baseline
+   * gate runs beside and is judged by the checks, so a node that says ready before it serves fails
+   * requests. `baseline`: only once the node answers every seed probe like the baseline (`--readiness`).
+   */
+  readonly readiness: "status" | "baseline";
 }
 
 export const RUN_DEFAULTS: Omit<RunOptions, "oldImage" | "newImage"> = {
   oldNodes: 2, newNodes: 2, seed: 1, rate: 200, steps: [0, 5, 10, 25, 50, 75, 100], holdMs: 6_000,
   faults: {}, dbUpdateFrequencyS: 1, dbUpdatePropagationS: 0, datastore: "postgres", revokeCredentials: true,
+  readiness: "status",
 };
 
 let fromCli: Partial<RunOptions> = {};
@@ -79,6 +87,7 @@ export function validateRunOptions(o: RunOptions): string[] {
   if (o.datastore !== "postgres" && o.datastore !== "cassandra") problems.push(`datastore must be postgres or cassandra, but is ${String(o.datastore)}`);
   if (o.pgAuth !== undefined && pgAuthProblem(o.pgAuth)) problems.push(pgAuthProblem(o.pgAuth)!);
   if (o.downtimeBudgetMs !== undefined && !(Number.isInteger(o.downtimeBudgetMs) && o.downtimeBudgetMs > 0)) problems.push(`the downtime budget must be a positive whole number of ms, but is ${o.downtimeBudgetMs}`);
+  if (o.readiness !== "status" && o.readiness !== "baseline") problems.push(`readiness must be status or baseline, but is ${String(o.readiness)}`);
   if (o.adminWritesAfterExport !== undefined && o.adminWritesAfterExport !== "freeze" && o.adminWritesAfterExport !== "drift") problems.push(`adminWritesAfterExport must be freeze or drift, but is ${String(o.adminWritesAfterExport)}`);
   if (!(o.dbUpdateFrequencyS > 0)) problems.push(`db_update_frequency must be positive, but is ${o.dbUpdateFrequencyS}`);
   return problems;

@@ -74,6 +74,8 @@ export abstract class ScenarioBase {
   protected load?: AttackRun;
   /** Sends the seed probes to old and new nodes at once while both clusters serve (response-parity). */
   protected paritySampler?: ParitySampler;
+  /** Baseline gates running beside the scenario (`--readiness status`). */
+  private readonly gates: Promise<void>[] = [];
   protected readonly migrationExpectations: MigrationExpectation[] = [];
   private tornDown?: Promise<Report>;
   /** A datastore started by someone else (a test, a multi-hop path): used, never stopped. */
@@ -260,6 +262,22 @@ export abstract class ScenarioBase {
   }
 
   /**
+   * `--readiness status`: the baseline gate of a node that already has traffic, run beside the
+   * scenario's next steps. Its verdict is recorded (node-ready, readiness) and judged by the checks;
+   * a node that never serves like the baseline does not stop the run here, its failed requests do.
+   */
+  protected gateBeside(node: StartedKongContainer, then: () => Promise<void>): void {
+    this.gates.push(this.awaitBaseline(node, "green", true).then(then).catch((err: unknown) => {
+      if (!(err instanceof ScenarioStepError)) this.rec.errors.push(`readiness gate of ${node.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }));
+  }
+
+  /** Waits for the gates run beside (each ends within its own budget). */
+  protected async settleGates(): Promise<void> {
+    await Promise.all(this.gates.splice(0));
+  }
+
+  /**
    * What a new node answered wrong, field by field: its answers beside an old node's to the same
    * probes, sent now (what headers it left out); an old node's own mismatches are said as they are.
    */
@@ -362,6 +380,7 @@ export abstract class ScenarioBase {
   }
 
   private async stopTraffic(): Promise<void> {
+    await this.settleGates();
     await this.paritySampler?.stop();
     if (this.load) {
       this.load.stop();

@@ -73,8 +73,16 @@ export class UpgradeScenario extends ScenarioSteps {
       this.green = await this.startCluster("green", newImage, this.options.newNodes,
         () => ({ allowed: this.finished, reason: "the procedure allows Admin API writes on the new cluster only after `kong migrations finish`" }));
       for (const node of this.green.nodes) {
+        const lb = this.need(this.lb, "load balancer");
+        if (this.options.readiness === "status") {
+          // As a production load balancer: the node's `/status` already said ready (its start waited
+          // for it), so it gets traffic now; the baseline gate runs beside and the checks judge it.
+          lb.addNode("green", { name: node.name, url: node.getProxyUrl() });
+          this.gateBeside(node, () => this.sampleParityWith(node));
+          continue;
+        }
         await this.awaitBaseline(node, "green", true);
-        this.need(this.lb, "load balancer").addNode("green", { name: node.name, url: node.getProxyUrl() });
+        lb.addNode("green", { name: node.name, url: node.getProxyUrl() });
         await this.sampleParityWith(node);
       }
     });
@@ -95,6 +103,7 @@ export class UpgradeScenario extends ScenarioSteps {
         await this.shiftSteps();
       } finally {
         await workload.stop(interruptSignal().aborted);
+        await this.settleGates();
       }
     });
   }

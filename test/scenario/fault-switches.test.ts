@@ -5,7 +5,9 @@
 // requests/s, 1 s holds, steps 0/50/100 unless the switch needs both clusters at other shares.
 //
 // Where a switch breaks a new node before it gets traffic, the readiness gate (new-nodes-ready)
-// is what catches it, and the scenario stops there (later checks are "unknown", never "fail").
+// is what catches it: those rows run with `--readiness baseline`, so the scenario stops there
+// (later checks are "unknown", never "fail"). With the default `status` the same node would also
+// get traffic and fail requests: the ready-before-serving row shows that.
 //
 // A row may name further checks that must fail with their own diagnosis (alsoCatches): switches
 // whose checks do not interfere share one run, and a switch that truly breaks two properties (a
@@ -52,16 +54,21 @@ interface FaultCase {
 
 const PAIR = { old: "1.5.1", new: "2.6.0" } as const;
 const SHORT = { ...PAIR, steps: [0, 50, 100] } as const;
+/** New nodes get traffic only once they answer like the baseline: a broken node stops the run at its gate. */
+const GATED = ["--readiness", "baseline"];
+/** A node that says ready on `/status` and never serves like the baseline: what a production load balancer would send traffic to. */
+const SAID_READY_NEVER_SERVED = { message: [/^1 of 1 nodes said ready before they served like the baseline, by more than the propagation bound \d+ ms: green-1 \(green, during GreenStart\): `\/status` said ready at \d+ ms, never answered like the baseline \(last: /] };
 
 const CASES: readonly FaultCase[] = [
   {
     title: "auth-bypass-until-finish on the new cluster: the readiness gate sees key-auth not enforced",
     switches: ["auth-bypass-until-finish"],
-    run: { ...SHORT, faults: "green=auth-bypass-until-finish" },
+    run: { ...SHORT, faults: "green=auth-bypass-until-finish", flags: GATED },
     catches: "new-nodes-ready",
     message: [/^1 of 1 new nodes never answered like the baseline: new node green-1 \(green\) did not answer like the baseline during GreenStart: keyauth-missing got 200, keyauth-wrong got 200$/],
     alsoCatches: {
       "security-parity": { message: [/^security parity broken: 2 requests that the baseline refuses were answered 200: keyauth-missing \(baseline 401\) got 200 on green-1 \(green\) during GreenStart \[probe: ready\]; keyauth-wrong \(baseline 401\) got 200 on green-1 \(green\) during GreenStart \[probe: ready\]$/] },
+      "readiness-honest": SAID_READY_NEVER_SERVED,
     },
   },
   {
@@ -127,9 +134,10 @@ const CASES: readonly FaultCase[] = [
   {
     title: "healthy-not-serving on one new node: /status is fine, proxied requests hang",
     switches: ["healthy-not-serving"],
-    run: { ...SHORT, faults: "green-1=healthy-not-serving" },
+    run: { ...SHORT, faults: "green-1=healthy-not-serving", flags: GATED },
     catches: "new-nodes-ready",
     message: [/^1 of 1 new nodes never answered like the baseline: new node green-1 \(green\) did not answer like the baseline during GreenStart: public-get got Headers Timeout Error, /],
+    alsoCatches: { "readiness-honest": SAID_READY_NEVER_SERVED },
   },
   {
     title: "proxy-5xx at 2% on one new node: 502s attributed to it",
@@ -176,11 +184,19 @@ const CASES: readonly FaultCase[] = [
     message: [/keyauth-missing: body message: old "No API key found in request" \(blue-\d\), new missing \(green-\d\), during /],
   },
   {
-    title: "ready-before-serving on one new node: `/status` says ready seconds before it serves, caught by readiness-honest naming the node and the gap",
+    // The default `--readiness status`: green-1 gets traffic once its `/status` says ready, as a
+    // production load balancer would give it, and answers 503 until it really serves.
+    title: "ready-before-serving on one new node: `/status` says ready seconds before it serves; readiness-honest names the node and the gap, and its 503s fail requests",
     switches: ["ready-before-serving"],
     run: { ...SHORT, faults: "green-1=ready-before-serving@for=8000" },
     catches: "readiness-honest",
-    message: [/^1 of 2 nodes said ready before they served like the baseline, by more than the propagation bound \d+ ms: green-1 \(green, during GreenStart\): `\/status` said ready at \d+ ms, answered like the baseline at \d+ ms: \d+ ms later$/],
+    message: [/^1 of 2 nodes said ready before they served like the baseline, by more than the propagation bound \d+ ms: green-1 \(green, during [^)]+\): `\/status` said ready at \d+ ms, answered like the baseline at \d+ ms: \d+ ms later$/],
+    alsoCatches: { "zero-failed-requests": { message: [/^\d+ of [\d,]+ requests failed: (\d+ status 503 on green-1 during Shift step \d+%(, |$))+/] } },
+    mayAlsoFail: {
+      "traffic-split": "the 503s spend the error budget and traffic rolls back to blue in the middle of a step",
+      "response-parity": "parity samples sent to green-1 while it answers 503 differ from the old nodes' 200s",
+      "admin-writes-propagated": "writes are watched on green-1 through its proxy, which answers 503 until it serves: they show there late",
+    },
   },
   {
     title: "proxy-slow on the new nodes: 150 ms added to every answer, caught by latency-parity naming the quantile, the nodes and the steps",
@@ -188,12 +204,12 @@ const CASES: readonly FaultCase[] = [
     run: { ...SHORT, faults: "green=proxy-slow" },
     catches: "latency-parity",
     message: [/^the new cluster answered slower than the old one in the same seconds while both served: all routes: p50 1\d\d ms new vs \d+ ms old \(> 2 x and > \+25 ms\)/,
-      /; p50 by node: green-1 1\d\d ms, green-2 1\d\d ms, blue-/, /; during the shift steps at \d+%/],
+      /; p50 by node: green-\d 1\d\d ms, green-\d 1\d\d ms, blue-/, /; during the shift steps at \d+%/],
   },
   {
     title: "up-rewrites-paths: the new (2.6.0) router reads `~` literally, so the new nodes match no path",
     switches: ["up-rewrites-paths"],
-    run: { ...SHORT, faults: "green=up-rewrites-paths" },
+    run: { ...SHORT, faults: "green=up-rewrites-paths", flags: GATED },
     catches: "new-nodes-ready",
     message: [/did not answer like the baseline during GreenStart: public-get got 404, public-get-other got 404, method-post got 404, keyauth-ok got 404/],
     // The old (1.5.1) router reads `~` literally too: hidden by the running node's cached router
@@ -203,6 +219,7 @@ const CASES: readonly FaultCase[] = [
         message: [/^an old node that reads the datastore afresh after `up` answers differently from the baseline \(damage hidden by the running nodes' caches\): blue-cold \(cold start during MigrationsUp; [^)]*\): public-get got 404 \(baseline 200\), public-get-other got 404 \(baseline 200\), method-post got 404 \(baseline 200\)/,
           /; blue-1 \(rebuild during MigrationsUp; [^)]*\): public-get got 404 \(baseline 200\)/],
       },
+      "readiness-honest": SAID_READY_NEVER_SERVED,
     },
     mayAlsoFail: {
       "zero-failed-requests": "the rebuild the harness forces on blue-1 after `up` makes its router read the rewritten paths, so the load blue-1 serves from then on gets 404s: the very damage its cache hid",
@@ -248,7 +265,7 @@ const CASES: readonly FaultCase[] = [
     // so it is the new nodes, reading the datastore, that show it, at the readiness gate.
     title: "up-damages-data: key-auth keys rewritten by `up`; new nodes refuse the seeded keys",
     switches: ["up-damages-data"],
-    run: { ...SHORT, faults: "green=up-damages-data" },
+    run: { ...SHORT, faults: "green=up-damages-data", flags: GATED },
     catches: "new-nodes-ready",
     message: [/did not answer like the baseline during GreenStart: keyauth-ok got 401, keyauth-custom-id got 401$/],
     // A cold old node reads the rewritten keys too (the running one keeps them cached).
@@ -257,6 +274,7 @@ const CASES: readonly FaultCase[] = [
       "credentials-survive-upgrade": {
         message: [/^credentials created before `up` were refused \d+ times: /, /keyauth-ok got 401 on blue-cold during MigrationsUp \[probe: cold-start\]/, /keyauth-ok got 401 on green-1 during GreenStart \[probe: ready\]/],
       },
+      "readiness-honest": SAID_READY_NEVER_SERVED,
     },
   },
   {

@@ -11,11 +11,12 @@ import { PROJECT_ROOT } from "../../runtime/lab-state.ts";
 import { SystemClock } from "../../traffic/index.ts";
 import { say } from "../console.ts";
 import { ExitCode, exitCodeOfVerdict } from "../exit-codes.ts";
-import { keyRotationFlag } from "./run.ts";
+import { keyRotationFlag, readinessFlag } from "./run.ts";
 
 export const QUALIFY_HELP = `  qualify --target V --from A,B,... [--datastore postgres[,cassandra]] [--out DIR]
           [--image-template "kong:{version}" | --standin] [--rate N] [--hold-ms MS] [--steps 0,...,100]
           [--old-nodes N] [--new-nodes N] [--no-revoke-credentials] [--pg-auth auto|md5|scram-sha-256]
+          [--readiness status|baseline]
                    plan each source version on each datastore (as \`plan\` does), run the one-hop
                    pairs one at a time with the plan's scenario, report the pairs the plan refuses
                    or that need several hops (\`run --path\`) as not run, and write index.html,
@@ -27,7 +28,7 @@ export const QUALIFY_HELP = `  qualify --target V --from A,B,... [--datastore po
 const list = (v: string | undefined): string[] => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 
 /** `run` flags passed on to every pair's run. */
-const PASS_THROUGH = ["rate", "hold-ms", "steps", "old-nodes", "new-nodes", "pg-auth"] as const;
+const PASS_THROUGH = ["rate", "hold-ms", "steps", "old-nodes", "new-nodes", "pg-auth", "readiness"] as const;
 
 /** The `run` flags every pair's run gets: the pass-through values, and key rotation when a flag chose it (else the run's default: on). */
 export function pairRunArgs(values: Readonly<Record<string, string | boolean | undefined>>): string[] {
@@ -41,8 +42,9 @@ export async function qualifyCommand(args: readonly string[]): Promise<ExitCode>
     target: { type: "string" }, from: { type: "string" }, datastore: { type: "string", default: "postgres" }, out: { type: "string" },
     "image-template": { type: "string" }, standin: { type: "boolean", default: false },
     rate: { type: "string" }, "hold-ms": { type: "string" }, steps: { type: "string" }, "old-nodes": { type: "string" }, "new-nodes": { type: "string" }, "pg-auth": { type: "string" },
-    "revoke-credentials": { type: "boolean" }, "no-revoke-credentials": { type: "boolean" },
+    readiness: { type: "string" }, "revoke-credentials": { type: "boolean" }, "no-revoke-credentials": { type: "boolean" },
   } });
+  readinessFlag(values);
   const pgAuth = values["pg-auth"];
   if (pgAuth !== undefined && pgAuthProblem(pgAuth)) throw new InvalidConfigError([pgAuthProblem(pgAuth)!], { hint: "md5 lets every Kong version log in; scram-sha-256 needs Kong 2.7.0+" });
   const imageTemplate = values["image-template"] ?? (values.standin ? "kong-standin:{version}" : "kong:{version}");

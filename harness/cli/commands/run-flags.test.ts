@@ -47,7 +47,18 @@ describe("run flags: key rotation, on by default", () => {
   it("`qualify` passes the choice on to every pair's run, with the other run flags", () => {
     expect(pairRunArgs({ rate: "100", "hold-ms": "1000" })).to.deep.equal(["--rate", "100", "--hold-ms", "1000"]);
     expect(pairRunArgs({ rate: "100", "no-revoke-credentials": true })).to.deep.equal(["--rate", "100", "--no-revoke-credentials"]);
+    expect(pairRunArgs({ readiness: "baseline" })).to.deep.equal(["--readiness", "baseline"]);
     expect(pairRunArgs({ "revoke-credentials": true })).to.deep.equal(["--revoke-credentials"]);
     expect(() => pairRunArgs({ "revoke-credentials": true, "no-revoke-credentials": true })).to.throw(InvalidConfigError, contradiction);
+  });
+});
+
+describe("run flags: --readiness", () => {
+  it("is status by default (traffic once GET /status says ready), baseline on request, and refuses anything else", () => {
+    expect(RUN_DEFAULTS.readiness).to.equal("status");
+    expect(parseRunFlags({ readiness: "baseline" })).to.include({ readiness: "baseline" });
+    expect(parseRunFlags({})).to.include({ readiness: undefined });
+    expect(() => parseRunFlags({ readiness: "ready" })).to.throw(InvalidConfigError, '--readiness must be status or baseline, but is "ready"');
+    expect(validateRunOptions({ ...RUN_DEFAULTS, oldImage: "a", newImage: "b", readiness: "probe" as never })).to.deep.equal(["readiness must be status or baseline, but is probe"]);
   });
 });

@@ -115,6 +115,7 @@ export function parseRunFlags(values: Record<string, string | boolean | undefine
   }
   const pgAuth = values["pg-auth"];
   if (pgAuth !== undefined && pgAuthProblem(pgAuth)) throw new InvalidConfigError([pgAuthProblem(pgAuth)!], { hint: "md5 lets every Kong version log in; scram-sha-256 needs Kong 2.7.0+" });
+  const readiness = readinessFlag(values);
   const drift = values["drift-mode"];
   if (drift !== undefined && drift !== "freeze" && drift !== "record") throw new InvalidConfigError([`--drift-mode must be freeze or record, but is "${String(drift)}"`]);
   return {
@@ -128,7 +129,16 @@ export function parseRunFlags(values: Record<string, string | boolean | undefine
     // The issue's word "record" is the new-keyspace scenario's "drift": writes let through and listed.
     adminWritesAfterExport: drift === undefined ? undefined : drift === "record" ? "drift" : "freeze",
     revokeCredentials: keyRotationFlag(values),
+    readiness,
   };
+}
+
+/** `--readiness` checked: undefined when not given (RUN_DEFAULTS: status). */
+export function readinessFlag(values: Readonly<Record<string, string | boolean | undefined>>): RunOptions["readiness"] | undefined {
+  const v = values.readiness;
+  if (v === undefined || v === "status" || v === "baseline") return v;
+  throw new InvalidConfigError([`--readiness must be status or baseline, but is "${String(v)}"`],
+    { hint: "status: a new node gets traffic once GET /status says ready (the default, as load balancers do); baseline: once it answers like the old version" });
 }
 
 /**
@@ -147,14 +157,14 @@ export const RUN_FLAG_SPEC = {
   "report-dir": { type: "string" }, seed: { type: "string" }, rate: { type: "string" }, steps: { type: "string" },
   "hold-ms": { type: "string" }, faults: { type: "string" }, datastore: { type: "string" }, "pg-auth": { type: "string" },
   "downtime-budget-ms": { type: "string" }, "drift-mode": { type: "string" }, "revoke-credentials": { type: "boolean" },
-  "no-revoke-credentials": { type: "boolean" },
+  "no-revoke-credentials": { type: "boolean" }, readiness: { type: "string" },
 } as const;
 
 export const RUN_HELP = `  run <scenario> [--old IMAGE] [--new IMAGE] [--old-nodes N] [--new-nodes N] [--report-dir DIR]
                  [--seed N] [--rate N] [--steps 0,5,...,100] [--hold-ms MS] [--datastore postgres|cassandra]
                  [--faults "green=switch@scope;blue-1=..."] [--pg-auth auto|md5|scram-sha-256]
                  [--downtime-budget-ms MS] [--drift-mode freeze|record]
-                 [--no-revoke-credentials]
+                 [--no-revoke-credentials] [--readiness status|baseline]
                    run a scenario; exit 0 when every check passes, 1 when one fails, 3 when a
                    step fails for a reason outside the upgrade (report.json's verdict "error")
                    (defaults: ${RUN_DEFAULTS.oldNodes}+${RUN_DEFAULTS.newNodes} nodes, ${RUN_DEFAULTS.rate} req/s, steps ${RUN_DEFAULTS.steps.join(",")})
