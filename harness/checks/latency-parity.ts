@@ -7,7 +7,7 @@
 // milliseconds double on scheduling noise alone, and what operators notice is the added time.
 import type { Check, CheckResult, LatencyParityLimits } from "./check.ts";
 import type { RequestLine } from "./records.ts";
-import { isLoad } from "./requests.ts";
+import { durationMs as duration, isLoad } from "./requests.ts";
 import { n, quantiles, type Quantiles } from "./stats.ts";
 
 const ID = "latency-parity";
@@ -41,7 +41,15 @@ export interface GroupResult {
   readonly over: readonly string[] | null;
 }
 
-const duration = (r: RequestLine): number => Math.round(r.endMs - r.startMs);
+const noSides = (): Sides => ({ blue: [], green: [] });
+
+/** The value under `key`, created by `make` the first time. */
+function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) map.set(key, (v = make()));
+  return v;
+}
+
 const bothServe = (r: RequestLine): boolean => r.greenWeight !== undefined && r.greenWeight > 0 && r.greenWeight < 100;
 
 /** Answered load requests of both-serving steps, by probe and clock second. */
@@ -55,20 +63,18 @@ async function cells(requests: () => AsyncIterable<RequestLine>): Promise<{ byPr
     // A request that got no answer is zero-failed-requests' business; its timeout is no latency.
     if (!isLoad(r) || !bothServe(r) || r.node === null || r.status === null || r.error !== undefined) continue;
     if (r.cluster !== "blue" && r.cluster !== "green") continue;
-    const seconds = byProbe.get(r.probe) ?? byProbe.set(r.probe, new Map()).get(r.probe)!;
-    const second = Math.floor(r.startMs / 1000);
-    const cell = seconds.get(second) ?? seconds.set(second, { blue: [], green: [] }).get(second)!;
-    cell[r.cluster].push(duration(r));
-    const step = perStep.get(r.greenWeight!) ?? perStep.set(r.greenWeight!, { blue: [], green: [] }).get(r.greenWeight!)!;
-    step[r.cluster].push(duration(r));
-    (perNode.get(r.node) ?? perNode.set(r.node, []).get(r.node)!).push(duration(r));
+    const ms = duration(r);
+    const seconds = entry(byProbe, r.probe, () => new Map<number, Sides>());
+    entry(seconds, Math.floor(r.startMs / 1000), noSides)[r.cluster].push(ms);
+    entry(perStep, r.greenWeight!, noSides)[r.cluster].push(ms);
+    entry(perNode, r.node, () => []).push(ms);
   }
   return { byProbe, perStep, perNode, weighted };
 }
 
 /** Only the seconds in which both clusters answered. */
 function shared(seconds: ReadonlyMap<number, Sides>): Sides {
-  const out: Sides = { blue: [], green: [] };
+  const out = noSides();
   for (const cell of seconds.values()) {
     if (cell.blue.length === 0 || cell.green.length === 0) continue;
     out.blue.push(...cell.blue);
@@ -110,7 +116,7 @@ export const latencyParity: Check = {
     const limits = ctx.expectations.latencyParity ?? DEFAULT_LATENCY_PARITY;
     const { byProbe, perStep, perNode, weighted } = await cells(() => ctx.requests());
     const groups: GroupResult[] = [];
-    const pooled: Sides = { blue: [], green: [] };
+    const pooled = noSides();
     for (const [probe, seconds] of [...byProbe].sort(([a], [b]) => a.localeCompare(b))) {
       const s = shared(seconds);
       pooled.blue.push(...s.blue);

@@ -6,7 +6,7 @@
 import { pairOps } from "./history.ts";
 import type { Check, CheckContext, CheckResult } from "./check.ts";
 import { F, type RequestLine } from "./records.ts";
-import { isLoad } from "./requests.ts";
+import { durationMs as duration, isLoad } from "./requests.ts";
 import { bump, byCount, n, quantiles, type Quantiles } from "./stats.ts";
 
 const ID = "old-latency-during-up";
@@ -21,9 +21,6 @@ const MIN_BASELINE = 20;
 const MIN_DURING = 10;
 
 interface Window { readonly fromMs: number; readonly toMs: number }
-
-/** Whole milliseconds: the load balancer's clock has sub-millisecond noise nobody acts on. */
-const duration = (r: RequestLine): number => Math.round(r.endMs - r.startMs);
 
 async function collect(ctx: CheckContext, windows: readonly Window[]): Promise<{ baseline: number[]; during: RequestLine[] }> {
   // The baseline ends where the MigrationsUp phase starts (its `list` runs a container too).

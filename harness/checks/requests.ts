@@ -33,6 +33,9 @@ export const requestsFrom = (records: readonly RequestLine[]) => async function*
 /** A re-iterable source over a file. */
 export const requestsFile = (file: string) => (): AsyncGenerator<RequestLine> => readRequests(file);
 
+/** A request's duration in whole milliseconds: the load balancer's clock has sub-millisecond noise nobody acts on. */
+export const durationMs = (r: RequestLine): number => Math.round(r.endMs - r.startMs);
+
 /** Only the load generator's requests are judged against the baseline and reconciled with vegeta. */
 export const isLoad = (r: RequestLine): boolean => r.source === undefined || r.source === "load";
 
