@@ -9,7 +9,7 @@ import { runOptions } from "../harness/scenario/index.ts";
 import { ChaosScenario, type ChaosPlan } from "../harness/scenario/chaos-scenario.ts";
 import { formatSummary } from "../harness/report/index.ts";
 
-const options = runOptions({ oldImage: "kong:1.5.1", newImage: "kong:2.6.0", rate: 100, steps: [0, 50, 100], holdMs: 6_000 });
+const options = runOptions({ oldImage: "kong:1.5.1", newImage: "kong:2.6.0", rate: 100, steps: [0, 50, 100], holdMs: 6_000 }, { drawsAtRandom: true });
 
 export const CHAOS_PLAN: ChaosPlan = {
   toxiproxy: true,

@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { FreshInstallScenario, runOptions } from "../harness/scenario/index.ts";
 import { formatSummary } from "../harness/report/index.ts";
 
-const defaults = runOptions({ oldImage: "kong:2.6.0", newImage: "kong:2.6.0", newNodes: 2 });
+const defaults = runOptions({ oldImage: "kong:2.6.0", newImage: "kong:2.6.0", newNodes: 2 }, { newImageOnly: true });
 const options = { ...defaults, oldImage: defaults.newImage };
 
 describe(`Kong ${options.newImage}: fresh install on ${options.datastore}`, function () {

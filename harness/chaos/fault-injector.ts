@@ -21,6 +21,11 @@ export interface ChaosTargets {
   proxies(): DatastoreProxies | undefined;
   /** Starts one more node of a cluster's image (cold), registered with its cluster; not yet in the load balancer. */
   startExtraNode(cluster: ClusterName): Promise<StartedKongContainer>;
+  /**
+   * A node the fault started (again) and that is running now: its readiness (`GET /status` against
+   * the baseline probes) is watched beside the recovery and recorded (readiness-honest).
+   */
+  started(node: StartedKongContainer, faultId: string): void;
   /** A node that did not come back (its container is gone): out of the load balancer and its cluster. */
   lost(name: string): Promise<void>;
   now(): number;
@@ -89,6 +94,7 @@ async function stopNode(f: ResolvedFault, t: ChaosTargets, how: "kill" | "stop")
     recover: async () => {
       const since = t.now();
       await startAgain(node, 0).catch(async (err: unknown) => { await t.lost(node.name); throw err; });
+      t.started(node, f.id);
       return `${how === "kill" ? "killed (SIGKILL)" : "stopped gracefully"}; started again, ${await returnToRotation(node, t, since)}`;
     },
   };
@@ -114,6 +120,7 @@ async function restartNode(f: ResolvedFault, t: ChaosTargets): Promise<InjectedF
   const node = oneNode(f, t);
   const since = t.now();
   await startAgain(node, 30_000).catch(async (err: unknown) => { await t.lost(node.name); throw err; });
+  t.started(node, f.id);
   const back = await returnToRotation(node, t, since);
   return { nodes: [node.name], recover: async () => `restarted (graceful stop, start); ${back}` };
 }
@@ -124,6 +131,7 @@ async function extraNode(f: ResolvedFault, t: ChaosTargets): Promise<InjectedFau
   if (!lb) throw new HarnessError(`fault ${f.id}: an extra node needs the load balancer running`);
   const since = t.now();
   const node = await t.startExtraNode(cluster);
+  t.started(node, f.id);
   lb.addNode(cluster, { name: node.name, url: node.getProxyUrl() }, { untilHealthy: true });
   await lb.waitUntilHealthy(node.name, { timeoutMs: RETURN_TIMEOUT_MS });
   const outcome = `${node.name} (${node.image}) started cold and passed health checks ${Math.round(t.now() - since)}ms after its start began; it stays`;

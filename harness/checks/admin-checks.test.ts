@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { adminWritesPropagated, NO_REVOCATION } from "./admin-writes-propagated.ts";
 import { noNewAdminWritesBeforeFinish } from "./no-new-admin-writes-before-finish.ts";
-import { F } from "./records.ts";
+import { F, type AccessLogWrite, type NodeAccessLog } from "./records.ts";
 import { EXPECTATIONS, RunFixture } from "./testing.ts";
 
 const ALL = ["blue-1", "blue-2", "green-1", "green-2"];
@@ -105,7 +105,15 @@ describe("admin-writes-propagated", () => {
 });
 
 describe("no-new-admin-writes-before-finish", () => {
-  function run(): RunFixture {
+  const node = (name: string, writes: AccessLogWrite[] = [], o: Partial<NodeAccessLog> = {}): NodeAccessLog => ({ node: name, requests: 40 + writes.length, markerSeen: true, writes, ...o });
+  const w = (atMs: number, method = "POST", path = "/consumers", status = 201): AccessLogWrite => ({ atMs, method, path, status });
+
+  /** Shift from 0, finish completes at 1000, then the new nodes' logs are read (at 1010). */
+  function run(...nodes: NodeAccessLog[]): RunFixture {
+    return finishedRun(true, nodes);
+  }
+
+  function finishedRun(read: boolean, nodes: NodeAccessLog[]): RunFixture {
     const fx = new RunFixture();
     fx.at(0).phase("Shift").step(0, 25);
     fx.at(100).write("blue-1", "ok");
@@ -113,24 +121,35 @@ describe("no-new-admin-writes-before-finish", () => {
     fx.at(900).phase("MigrationsFinish");
     const finish = fx.history.invoke("migrations", F.migrationsFinish, { image: "kong-standin:2.6.0" });
     fx.at(1000).history.ok(finish, { exitCode: 0, stdout: "", stderr: "", image: "kong-standin:2.6.0" });
+    if (read) fx.at(1010).event("harness", F.adminAccessLog, { cluster: "green", nodes });
     fx.phase("AfterFinish").at(1100).write("green-2", "ok");
     return fx;
   }
 
-  it("passes when green writes come after finish and the guard refused the early ones", async () => {
+  it("passes when the new nodes' access logs show writes only after finish", async () => {
+    const r = await noNewAdminWritesBeforeFinish.check(run(node("green-1", [w(1005)]), node("green-2")).ctx());
+    expect([r.status, r.message]).to.deep.equal(["pass", "no Admin write reached the new cluster before `kong migrations finish` completed at 1000 ms: the Admin access logs of green-1, green-2 show 81 requests, none a write before finish"]);
+  });
+
+  it("fails a write a new node logged before finish, whoever sent it, naming node, phase, method, path and time", async () => {
+    const r = await noNewAdminWritesBeforeFinish.check(run(node("green-1"), node("green-2", [w(300, "PATCH", "/routes/r1", 200), w(1005)])).ctx());
+    expect([r.status, r.message]).to.deep.equal(["fail", "1 Admin write reached the new cluster before `kong migrations finish` completed at 1000 ms: PATCH /routes/r1 reached green-2 at 300 ms during Shift step 25% (answered 200)"]);
+  });
+
+  it("passes when no new node was running at finish (in place: they start after it)", async () => {
     const r = await noNewAdminWritesBeforeFinish.check(run().ctx());
-    expect([r.status, r.message]).to.deep.equal(["pass", "no Admin write reached the new cluster before finish (migrations finish completed at 1000 ms; 1 refused by the harness's guard)"]);
+    expect([r.status, r.message]).to.deep.equal(["pass", "no new node was running before `kong migrations finish` completed at 1000 ms: none could take an Admin write before it"]);
   });
 
-  it("fails a write sent to a green node before finish, with when and what", async () => {
-    const fx = new RunFixture();
-    fx.at(0).phase("Shift").step(0, 50);
-    fx.at(300).write("green-2", "ok", 10, { entity: "consumers/alice" });
-    const r = await noNewAdminWritesBeforeFinish.check(fx.ctx());
-    expect([r.status, r.message]).to.deep.equal(["fail", "1 Admin write was sent to the new cluster before finish (migrations finish never completed); first: create consumers/alice to green-2 at 300 ms during Shift step 50%"]);
-  });
-
-  it("is unknown when no writes were made", async () => {
+  it("is unknown without finish, without a read after it, or with a log unreadable, off or missing", async () => {
+    const noFinish = new RunFixture();
+    noFinish.at(0).phase("Shift").at(300).write("green-1", "refused", 0);
+    expect((await noNewAdminWritesBeforeFinish.check(noFinish.ctx())).message).to.equal("`kong migrations finish` never completed: there is no \"before finish\" to judge");
     expect((await noNewAdminWritesBeforeFinish.check(new RunFixture().ctx())).status).to.equal("unknown");
+    expect((await noNewAdminWritesBeforeFinish.check(finishedRun(false, []).ctx())).message).to.equal("the new nodes' Admin access logs were not read after finish (completed at 1000 ms)");
+    const partial = await noNewAdminWritesBeforeFinish.check(run(node("green-1", [], { markerSeen: false, requests: 0 }), node("green-2", [], { error: "no such container" })).ctx());
+    expect([partial.status, partial.message]).to.deep.equal(["unknown", "no write before finish in the logs read, but 2 new nodes' logs are missing: green-1: the harness's marker request never showed in its log (is KONG_ADMIN_ACCESS_LOG off or not on stdout?); green-2: log unreadable (no such container)"]);
+    const missing = await noNewAdminWritesBeforeFinish.check(run(node("green-1")).ctx());
+    expect(missing.message).to.equal("no write before finish in the logs read, but 1 new node's log is missing: green-2: not running when the logs were read");
   });
 });

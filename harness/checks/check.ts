@@ -67,7 +67,7 @@ export interface CheckExpectations {
   readonly downtimeBudgetMs?: number;
   /** The phase in which failed requests are accepted (the downtime window); default "Cutover". */
   readonly downtimePhase?: UpgradePhase;
-  /** New keyspace: Admin writes on the old cluster after the export are refused ("freeze") or listed as drift ("drift"). */
+  /** New keyspace: Admin writes on the old cluster after the export are refused ("freeze") or recorded and re-applied at the cut-over ("drift", `--drift-mode record`). */
   readonly adminWritesAfterExport?: "freeze" | "drift";
   /** How much slower than the old cluster the new one may answer while both serve; absent: the defaults (latency-parity.ts). */
   readonly latencyParity?: LatencyParityLimits;

@@ -62,4 +62,27 @@ describe("credentials-survive-upgrade", () => {
     const r = await credentialsSurviveUpgrade.check(fx.ctx());
     expect([r.status, r.message]).to.deep.equal(["unknown", "no successful `kong migrations finish`: credentials were never tried after finish"]);
   });
+
+  // Two credentials; the second (key-cust) answers only in the phases `only` names.
+  const TWO = { ...CREDS, baseline: { ...CREDS.baseline, "key-cust": 200 }, credentialProbes: ["key-ok", "key-cust"] };
+  function twoKeys(only: readonly string[]): RunFixture {
+    const fx = upgrade();
+    fx.expectations = TWO;
+    for (const [phase, from] of [["Baseline", 100], ["MigrationsUp", 1500], ["Shift", 2000], ["AfterFinish", 3000]] as const) {
+      if (only.includes(phase)) fx.load(5, from, from + 400, { probe: "key-cust" });
+    }
+    return fx;
+  }
+
+  it("is unknown when one credential never answered after `up` or after finish, however well the other did", async () => {
+    const beforeUpOnly = await credentialsSurviveUpgrade.check(twoKeys(["Baseline"]).ctx());
+    expect([beforeUpOnly.status, beforeUpOnly.message]).to.deep.equal(["unknown",
+      "no answer 200 for key-cust after `up` completed (only key-ok answered 200: 15): that credential was never shown working after it"]);
+    const notAfterFinish = await credentialsSurviveUpgrade.check(twoKeys(["Baseline", "MigrationsUp", "Shift"]).ctx());
+    expect([notAfterFinish.status, notAfterFinish.message]).to.deep.equal(["unknown",
+      "no answer 200 for key-cust after finish completed (only key-ok answered 200: 5): that credential was never shown working after finish"]);
+    expect(notAfterFinish.evidence).to.include("per credential, answers 200 after `up` / after finish: key-ok 15/5, key-cust 10/0");
+    const every = await credentialsSurviveUpgrade.check(twoKeys(["Baseline", "MigrationsUp", "Shift", "AfterFinish"]).ctx());
+    expect(every.status).to.equal("pass");
+  });
 });

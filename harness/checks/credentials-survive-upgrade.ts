@@ -2,7 +2,8 @@
 // custom_id) keep working after `up` and after finish, on every node that serves them. The key-auth
 // probes run in the load from start to end and in every direct probe of a node, so the check
 // states per phase how many of their answers were 200; any 401 or 403 fails it (other errors are
-// zero-failed-requests' business). It needs answers after `up` and after finish to pass.
+// zero-failed-requests' business). It needs answers 200 after `up` and after finish for EACH
+// credential probe to pass: one credential answering says nothing of the others.
 import type { Check, CheckContext, CheckResult } from "./check.ts";
 import { probeObservations } from "./probe-answers.ts";
 import { F, type MigrationCommandValue, type Op } from "./records.ts";
@@ -20,18 +21,22 @@ function doneAt(history: readonly Op[], f: string): number | undefined {
   return done.at(-1)?.timeMs;
 }
 
-interface Tally { phases: Map<string, PhaseTally>; refusals: Record<string, number>; afterUp: number; afterFinish: number }
+interface Tally {
+  phases: Map<string, PhaseTally>; refusals: Record<string, number>; afterUp: number; afterFinish: number;
+  /** Answers 200 per credential probe after `up` and after finish completed. */
+  upByProbe: Record<string, number>; finishByProbe: Record<string, number>;
+}
 
 async function tally(ctx: CheckContext, creds: ReadonlySet<string>, upMs: number, finishMs: number | undefined): Promise<Tally> {
-  const t: Tally = { phases: new Map(), refusals: {}, afterUp: 0, afterFinish: 0 };
-  const count = (phase: string, status: number, atMs: number, what: () => string): void => {
+  const t: Tally = { phases: new Map(), refusals: {}, afterUp: 0, afterFinish: 0, upByProbe: {}, finishByProbe: {} };
+  const count = (probe: string, phase: string, status: number, atMs: number, what: () => string): void => {
     const p = t.phases.get(phase) ?? { answered: 0, ok: 0, refused: 0 };
     t.phases.set(phase, p);
     p.answered += 1;
     if (status === 200) {
       p.ok += 1;
-      if (atMs >= upMs) t.afterUp += 1;
-      if (finishMs !== undefined && atMs >= finishMs) t.afterFinish += 1;
+      if (atMs >= upMs) { t.afterUp += 1; bump(t.upByProbe, probe); }
+      if (finishMs !== undefined && atMs >= finishMs) { t.afterFinish += 1; bump(t.finishByProbe, probe); }
     } else if (REFUSED.includes(status)) {
       p.refused += 1;
       bump(t.refusals, what());
@@ -40,14 +45,20 @@ async function tally(ctx: CheckContext, creds: ReadonlySet<string>, upMs: number
   for await (const r of ctx.requests()) {
     if (!creds.has(r.probe) || r.status === null || r.node === null) continue;
     const pos = ctx.timeline.at(r.startMs);
-    count(pos.phase ?? "(before the first phase)", r.status, r.startMs, () => `${r.probe} got ${r.status} on ${r.node} during ${ctx.timeline.label(r.startMs)}`);
+    count(r.probe, pos.phase ?? "(before the first phase)", r.status, r.startMs, () => `${r.probe} got ${r.status} on ${r.node} during ${ctx.timeline.label(r.startMs)}`);
   }
   for (const o of probeObservations(ctx.history)) {
     if (!creds.has(o.probe) || o.status === null) continue;
-    count(ctx.timeline.atOp(o.op).phase ?? "(before the first phase)", o.status, o.op.timeMs, () => `${o.probe} got ${o.status} on ${o.node} during ${ctx.timeline.labelOp(o.op)} [probe: ${o.source}]`);
+    count(o.probe, ctx.timeline.atOp(o.op).phase ?? "(before the first phase)", o.status, o.op.timeMs, () => `${o.probe} got ${o.status} on ${o.node} during ${ctx.timeline.labelOp(o.op)} [probe: ${o.source}]`);
   }
   return t;
 }
+
+/** " (only key-ok answered 200: 5)", or "" when none did. */
+const tried = (byProbe: Readonly<Record<string, number>>): string => {
+  const answered = byCount(byProbe);
+  return answered.length ? ` (only ${answered.map(([p, c]) => `${p} answered 200: ${n(c)}`).join(", ")})` : "";
+};
 
 const perPhase = (t: Tally): string => [...t.phases].map(([phase, p]) => `${phase} ${n(p.ok)}/${n(p.answered)}${p.refused ? ` (${n(p.refused)} refused)` : ""}`).join(", ");
 
@@ -62,8 +73,9 @@ export const credentialsSurviveUpgrade: Check = {
     const t = await tally(ctx, creds, upMs ?? Infinity, finishMs);
     const names = [...creds].join(", ");
     const evidence = [`credential probes: ${names}`, `answers 200 of all answers, per phase: ${perPhase(t) || "none"}`,
-      `answers 200 after \`up\` completed: ${upMs === undefined ? "(no successful `up`)" : n(t.afterUp)}; after finish completed: ${finishMs === undefined ? "(no successful finish)" : n(t.afterFinish)}`];
-    const data = { probes: [...creds], phases: Object.fromEntries(t.phases), afterUp: t.afterUp, afterFinish: t.afterFinish, refusals: t.refusals };
+      `answers 200 after \`up\` completed: ${upMs === undefined ? "(no successful `up`)" : n(t.afterUp)}; after finish completed: ${finishMs === undefined ? "(no successful finish)" : n(t.afterFinish)}`,
+      `per credential, answers 200 after \`up\` / after finish: ${[...creds].map((p) => `${p} ${n(t.upByProbe[p] ?? 0)}/${n(t.finishByProbe[p] ?? 0)}`).join(", ")}`];
+    const data = { probes: [...creds], phases: Object.fromEntries(t.phases), afterUp: t.afterUp, afterFinish: t.afterFinish, afterUpByProbe: t.upByProbe, afterFinishByProbe: t.finishByProbe, refusals: t.refusals };
     const refusals = byCount(t.refusals);
     if (refusals.length > 0) {
       const total = refusals.reduce((a, [, c]) => a + c, 0);
@@ -76,10 +88,11 @@ export const credentialsSurviveUpgrade: Check = {
       };
     }
     if (upMs === undefined) return { id: ID, status: "unknown", message: "no successful `kong migrations up` in history.jsonl: credentials were never tried after it", evidence, data };
-    if (t.afterUp === 0) return { id: ID, status: "unknown", message: `no answer 200 for ${names} after \`up\` completed: credentials were never tried after it`, evidence, data };
-    if (finishMs === undefined || t.afterFinish === 0) {
-      return { id: ID, status: "unknown", message: `${finishMs === undefined ? "no successful `kong migrations finish`" : `no answer 200 for ${names} after finish completed`}: credentials were never tried after finish`, evidence, data };
-    }
+    const untriedAfterUp = [...creds].filter((p) => !t.upByProbe[p]);
+    if (untriedAfterUp.length > 0) return { id: ID, status: "unknown", message: `no answer 200 for ${untriedAfterUp.join(", ")} after \`up\` completed${tried(t.upByProbe)}: ${untriedAfterUp.length === 1 ? "that credential was" : "those credentials were"} never shown working after it`, evidence, data };
+    if (finishMs === undefined) return { id: ID, status: "unknown", message: "no successful `kong migrations finish`: credentials were never tried after finish", evidence, data };
+    const untriedAfterFinish = [...creds].filter((p) => !t.finishByProbe[p]);
+    if (untriedAfterFinish.length > 0) return { id: ID, status: "unknown", message: `no answer 200 for ${untriedAfterFinish.join(", ")} after finish completed${tried(t.finishByProbe)}: ${untriedAfterFinish.length === 1 ? "that credential was" : "those credentials were"} never shown working after finish`, evidence, data };
     return {
       id: ID, status: "pass",
       message: `credentials created before \`up\` (${names}) worked in every phase, ${n(t.afterUp)} answers 200 after \`up\` and ${n(t.afterFinish)} after finish; per phase (200/answers): ${perPhase(t)}`,

@@ -32,6 +32,26 @@ describe("downtime-window", () => {
     expect(r.evidence[1]).to.equal("first 1 failures outside Cutover in full (see requests.jsonl):");
   });
 
+  it("is unknown when the Cutover phase never ran, never ended or saw no load request, never passes", async () => {
+    const noCutover = new RunFixture({ ...EXPECTATIONS, downtimeBudgetMs: 5_000 }).at(0).phase("MigrationsUp").at(2000).endPhase().load(20, 0, 2000);
+    const r = await downtimeWindow.check(noCutover.ctx());
+    expect([r.status, r.message]).to.deep.equal(["unknown", "Cutover never ran: the load never crossed the phase where downtime happens, so no window could be measured"]);
+    const open = new RunFixture({ ...EXPECTATIONS, downtimeBudgetMs: 5_000 }).at(0).phase("MigrationsUp").at(2000).phase("Cutover").load(40, 0, 4000);
+    expect((await downtimeWindow.check(open.ctx())).message).to.equal("Cutover never ended (the run stopped inside it, from 2000 ms): the downtime window may have gone on after the last request");
+    const unloaded = new RunFixture({ ...EXPECTATIONS, downtimeBudgetMs: 5_000 }).at(0).phase("MigrationsUp").at(2000).phase("Cutover").at(6000).phase("AfterFinish").at(8000).endPhase();
+    unloaded.load(20, 0, 1900).load(20, 6100, 8000);
+    const u = await downtimeWindow.check(unloaded.ctx());
+    expect([u.status, u.message]).to.deep.equal(["unknown", "no load request started during Cutover (2000 ms-6000 ms): the load did not cover the phase where downtime happens, so its window was never measured"]);
+  });
+
+  it("fails failed requests in a run whose Cutover never ran: each is outside the accepted phase", async () => {
+    const fx = new RunFixture({ ...EXPECTATIONS, downtimeBudgetMs: 5_000 }).at(0).phase("MigrationsUp").at(2000).endPhase().load(20, 0, 2000);
+    fx.load(3, 1000, 1300, { cluster: "none", node: null, status: null, error: "no-backend" });
+    const r = await downtimeWindow.check(fx.ctx());
+    expect([r.status, r.message]).to.deep.equal(["fail", "3 failed requests fall outside the Cutover phase: 3 no-backend during MigrationsUp"]);
+    expect(r.evidence[0]).to.match(/; Cutover never ran; 23 load requests in all, 0 of them started during Cutover$/);
+  });
+
   it("passes with no failure at all (no downtime), and is unknown without budget or without load", async () => {
     expect((await downtimeWindow.check(inPlaceRun().ctx())).message).to.equal("no failed request (no downtime), within the budget of 5000 ms and inside Cutover");
     expect((await downtimeWindow.check(inPlaceRun(null).ctx())).status).to.equal("unknown");

@@ -2,6 +2,8 @@
 // old and new versions cannot use the database at the same time"). The window runs from the first
 // failed load request to the end of the last one; it must fit the scenario's budget, and every
 // failure must fall inside the phase where downtime is accepted (the cut-over): outside it, zero.
+// "No downtime" is evidence only when the load ran through that phase to its end: a run whose
+// cut-over never ran, never ended, or saw no load request is unknown, never pass.
 import type { Check, CheckContext, CheckResult } from "./check.ts";
 import type { RequestLine, UpgradePhase } from "./records.ts";
 import { classifyRequest, isLoad } from "./requests.ts";
@@ -20,6 +22,8 @@ interface Window {
   outside: number;
   outsideGroups: Record<string, number>;
   firstOutside: Record<string, unknown>[];
+  /** Load requests started inside the accepted phase. */
+  duringPhase: number;
   /** Load requests that ended inside the window: served or failed. */
   inWindow: { startMs: number; endMs: number; ok: boolean }[];
 }
@@ -27,11 +31,12 @@ interface Window {
 const inside = (span: PhaseSpan | undefined, r: RequestLine): boolean => span !== undefined && r.startMs >= span.startMs && r.startMs <= span.endMs;
 
 async function measure(ctx: CheckContext, span: PhaseSpan | undefined): Promise<Window> {
-  const w: Window = { total: 0, failed: 0, startMs: Infinity, endMs: -Infinity, byKind: {}, outside: 0, outsideGroups: {}, firstOutside: [], inWindow: [] };
+  const w: Window = { total: 0, failed: 0, startMs: Infinity, endMs: -Infinity, byKind: {}, outside: 0, outsideGroups: {}, firstOutside: [], duringPhase: 0, inWindow: [] };
   const all: { startMs: number; endMs: number; ok: boolean }[] = [];
   for await (const r of ctx.requests()) {
     if (!isLoad(r)) continue;
     w.total += 1;
+    if (inside(span, r)) w.duringPhase += 1;
     const kind = classifyRequest(r, ctx.expectations.baseline);
     all.push({ startMs: r.startMs, endMs: r.endMs, ok: kind === "ok" });
     if (kind === "ok" || kind === "unknown-probe") continue;
@@ -65,13 +70,13 @@ export const downtimeWindow: Check = {
     const served = w.inWindow.filter((x) => x.ok).length;
     const phaseText = span ? `${phase} ran ${ms(span.startMs)}-${Number.isFinite(span.endMs) ? ms(span.endMs) : "(never ended)"}` : `${phase} never ran`;
     const data = {
-      budgetMs: budget, phase, windowMs, failed: w.failed, total: w.total, byKind: w.byKind, servedInWindow: served,
+      budgetMs: budget, phase, windowMs, failed: w.failed, total: w.total, duringPhase: w.duringPhase, byKind: w.byKind, servedInWindow: served,
       ...(w.failed > 0 ? { startMs: w.startMs, endMs: w.endMs } : {}), outside: w.outside, outsideGroups: w.outsideGroups, firstOutside: w.firstOutside,
     };
     if (w.total === 0) return { id: ID, status: "unknown", message: "no load requests in requests.jsonl: the load did not run, so no window can be measured", evidence: [], data };
     const windowText = w.failed === 0 ? "no failed request (no downtime)"
       : `downtime window ${ms(windowMs)} (${ms(w.startMs)} to ${ms(w.endMs)}): ${n(w.failed)} failed (${kinds(w.byKind)}), ${n(served)} served inside it`;
-    const evidence = [`${windowText}; budget ${ms(budget)}; ${phaseText}; ${n(w.total)} load requests in all`];
+    const evidence = [`${windowText}; budget ${ms(budget)}; ${phaseText}; ${n(w.total)} load requests in all, ${n(w.duringPhase)} of them started during ${phase}`];
     const problems: string[] = [];
     if (windowMs > budget) problems.push(`the downtime window of ${ms(windowMs)} exceeds the budget of ${ms(budget)} (${n(w.failed)} failed: ${kinds(w.byKind)})`);
     if (w.outside > 0) {
@@ -80,6 +85,9 @@ export const downtimeWindow: Check = {
       evidence.push(`first ${w.firstOutside.length} failures outside ${phase} in full (see requests.jsonl):`, ...w.firstOutside.map((f) => JSON.stringify(f)));
     }
     if (problems.length > 0) return { id: ID, status: "fail", message: problems.join("; "), evidence, data };
+    if (!span) return { id: ID, status: "unknown", message: `${phase} never ran: the load never crossed the phase where downtime happens, so no window could be measured`, evidence, data };
+    if (!Number.isFinite(span.endMs)) return { id: ID, status: "unknown", message: `${phase} never ended (the run stopped inside it, from ${ms(span.startMs)}): the downtime window may have gone on after the last request`, evidence, data };
+    if (w.duringPhase === 0) return { id: ID, status: "unknown", message: `no load request started during ${phase} (${ms(span.startMs)}-${ms(span.endMs)}): the load did not cover the phase where downtime happens, so its window was never measured`, evidence, data };
     return { id: ID, status: "pass", message: `${windowText}, within the budget of ${ms(budget)} and inside ${phase}`, evidence, data };
   },
 };

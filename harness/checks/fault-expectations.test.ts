@@ -58,6 +58,29 @@ describe("check: fault-expectations", () => {
     expect((r.data!.faults as { id: string; failures: number }[]).map((f) => [f.id, f.failures])).to.deep.equal([["restart-db", 4], ["kill-2", 1]]);
   });
 
+  it("fails a failure on a node no fault touches as outside every window, even while a single-node fault is held", async () => {
+    const fx = chaosRun();
+    fault(fx, "kill-1", 1_000, 3_000, { kind: "budget", maxFailures: 10 });
+    fx.load(2, 1_100, 1_200, { node: "blue-1", status: 502 }).load(3, 1_500, 1_600, { node: "green-1", status: 503, cluster: "green" }).load(1, 2_000, 2_100, { node: null, status: null, error: "no-backend" });
+    const r = await faultExpectations.check(fx.ctx());
+    expect([r.status, r.message]).to.deep.equal(["fail", "4 load requests failed outside every fault window: 3 status 503 on green-1 during Shift, 1 no-backend during Shift"]);
+    expect((r.data!.faults as { id: string; failures: number }[]).map((f) => [f.id, f.failures])).to.deep.equal([["kill-1", 2]]);
+  });
+
+  it("fails a fault whose recovery failed, and closes its window there: later failures are outside it", async () => {
+    const fx = chaosRun();
+    const value: FaultValue = { id: "kill-1", kind: "kill", target: "node blue-1", nodes: ["blue-1"], params: {}, at: "step 0% +1000ms", expect: { kind: "budget", maxFailures: 100 } };
+    const op = fx.at(1_000).history.invoke("nemesis:kill-1", F.fault, value);
+    fx.at(3_000).history.info(op, "recovery failed: container exited (137)", value);
+    fx.load(2, 1_100, 1_200, { node: "blue-1", status: 502 }).load(5, 6_000, 6_100, { node: "blue-1", status: 502 });
+    fx.at(9_000).phase("Drain");
+    const r = await faultExpectations.check(fx.ctx());
+    expect(r.status).to.equal("fail");
+    expect(r.message).to.equal("fault kill-1 (kill node blue-1, window 1.0s-3.0s + grace 0ms) was injected but recovery failed: container exited (137): what it broke was never undone; "
+      + "5 load requests failed outside every fault window: 5 status 502 on blue-1 during Shift");
+    expect((r.data!.faults as { state: string }[])[0]!.state).to.equal("recovery failed");
+  });
+
   it("fails a fault that was not injected and a proxy-unaffected window with an Admin write left without outcome", async () => {
     const fx = chaosRun();
     fx.load(10, 0, 5_000);

@@ -1,7 +1,9 @@
 // Each injected fault against the expectation the scenario declared with it (zero-failures, a
 // budget, proxy-unaffected), from the history's "fault" ops and the requests. A failed load request
-// belongs to the earliest fault whose window (injection to recovery, + its grace) it overlaps; a
-// failure outside every window fails the check. In a chaos run this check replaces
+// belongs to a fault whose window (injection to recovery, + its grace) it overlaps and that acts on
+// the request's node, or on the datastore itself (no single node); a failure on a node no fault
+// touches is outside every window and fails the check, as does a fault whose recovery failed (its
+// window closes when the recovery gave up: what fails after is not the fault's to absorb). In a chaos run this check replaces
 // zero-failed-requests, so no failure is judged twice: the ones a fault's budget allows are
 // allowed here and only here, and every other one fails the run as zero-failed-requests would.
 import type { Check, CheckContext, CheckResult } from "./check.ts";
@@ -21,8 +23,8 @@ export interface FaultRow {
   readonly at: string;
   readonly params: FaultValue["params"];
   readonly expect: FaultExpectation;
-  /** "recovered", "not recovered" (info), "not injected" (fail). */
-  readonly state: "recovered" | "not recovered" | "not injected";
+  /** "recovered"; "recovery failed" (info: injected, never undone); "not recovered" (no completion: the run ended first); "not injected" (fail). */
+  readonly state: "recovered" | "recovery failed" | "not recovered" | "not injected";
   readonly startMs: number;
   readonly endMs: number | null;
   readonly graceMs: number;
@@ -44,16 +46,17 @@ function windows(history: readonly Op[], runEndMs: number): Window[] {
   return pairOps<FaultValue>(history, F.fault).map((pair) => {
     const v = pair.completion?.value ?? pair.invoke.value;
     const c = pair.completion;
-    const state = c?.type === "ok" ? "recovered" : c?.type === "fail" ? "not injected" : "not recovered";
+    const state = c?.type === "ok" ? "recovered" : c?.type === "fail" ? "not injected" : c?.type === "info" ? "recovery failed" : "not recovered";
     const grace = v.expect.graceMs ?? 0;
     const start = pair.invoke.timeMs;
-    // A fault never recovered lasts to the end of the run.
-    const end = c && c.type !== "info" ? c.timeMs : runEndMs;
+    // A fault the run ended before recovering lasts to its end; a failed recovery closes the window
+    // (the fault fails the run itself; later failures are judged on their own).
+    const end = c ? c.timeMs : runEndMs;
     return {
       pair, start, end, grace,
       row: {
         id: v.id, kind: v.kind, target: v.target, nodes: v.nodes, at: v.at, params: v.params, expect: v.expect, state, startMs: start,
-        endMs: c && c.type !== "info" ? c.timeMs : null, graceMs: grace, requests: 0, failures: 0, retried: 0, byKind: {}, byNode: {},
+        endMs: c ? c.timeMs : null, graceMs: grace, requests: 0, failures: 0, retried: 0, byKind: {}, byNode: {},
         adminWrites: { ok: 0, fail: 0, info: 0, open: 0 }, outcome: v.outcome ?? c?.error ?? "(no completion recorded)", verdict: "pass",
       },
     };
@@ -81,6 +84,7 @@ function judge(w: Window): void {
   const failed = (): string => `${plural(r.failures, "failed request")} (${byCount(r.byKind).map(([k, c]) => `${k} ${n(c)}`).join(", ")}; by node: ${byCount(r.byNode).map(([k, c]) => `${k} ${n(c)}`).join(", ")})`;
   let problem: string | undefined;
   if (r.state === "not injected") problem = `fault ${r.id} (${r.kind} ${r.target}, ${r.at}) was scheduled but ${r.outcome}`;
+  else if (r.state === "recovery failed") problem = `fault ${r.id} (${where}) was injected but ${r.outcome}: what it broke was never undone`;
   else if (e.kind === "budget" && r.failures > e.maxFailures) problem = `fault ${r.id} (${where}) allowed at most ${plural(e.maxFailures, "failed request")}, got ${failed()}`;
   else if (e.kind !== "budget" && r.failures > 0) problem = `fault ${r.id} (${where}) was declared ${e.kind}, got ${failed()}`;
   else if (e.kind === "proxy-unaffected" && r.adminWrites.open > 0) problem = `fault ${r.id} (${where}): ${plural(r.adminWrites.open, "Admin write")} in the window without a recorded outcome`;
@@ -94,10 +98,13 @@ const summary = (r: FaultRow): string => {
 
 /**
  * Of the faults whose windows a failed request overlaps: the one acting on its node, else one acting
- * on no single node (the datastore, a cluster, all), else the earliest.
+ * on the datastore itself (no node listed: every node reads it). None (a node no fault touches, or no
+ * node at all while only single-node faults were held: the load balancer should have had another):
+ * the failure is outside every fault window.
  */
 function ownerOf(r: RequestLine, ws: readonly Window[]): Window | undefined {
-  return ws.find((w) => r.node !== null && w.row.nodes.includes(r.node)) ?? ws.find((w) => w.row.nodes.length !== 1) ?? ws[0];
+  const node = r.node;
+  return (node !== null ? ws.find((w) => w.row.nodes.includes(node)) : undefined) ?? ws.find((w) => w.row.nodes.length === 0);
 }
 
 async function scan(ctx: CheckContext, ws: readonly Window[]): Promise<{ total: number; outside: Record<string, number>; outsideCount: number; firstOutside: unknown[] }> {

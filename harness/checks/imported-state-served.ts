@@ -31,7 +31,7 @@ export const importedStateServed: Check = {
       for (const node of ctx.expectations.nodes.green) {
         const v = latest.get(entity)?.get(node);
         if (!v) unverified.push(`${entity} on ${node}`);
-        else if (!v.value.matches) wrong.push(`${entity} on ${node} (seen: ${v.value.seen})`);
+        else if (!v.value.matches) wrong.push(`${entity} on ${node} during ${ctx.timeline.labelOp(v)} (seen: ${v.value.seen})`);
       }
     }
     const evidence = [`${n(seeded.length)} seeded and ${n(written.length)} written-before-export entities (${n(entities.length)} distinct) checked on ${ctx.expectations.nodes.green.join(", ")}`, ...wrong.map((w) => `wrong: ${w}`), ...unverified.map((u) => `not verified: ${u}`)];

@@ -1,6 +1,9 @@
 // Migration commands (ops "migrations-*", completion value {exitCode, stdout, stderr, image})
 // against the scenario's expectations for the version pair. Any `[error]` line fails, whatever
-// the exit code. Commands no expectation covers must still exit 0 (list: 0, 3, 4 or 5).
+// the exit code: Kong's CLI logger prints `<date> [error] ...` for an error it logs and carries on
+// from (kong/cmd/utils/log.lua), e.g. the Cassandra connector's "DNS resolution failed for contact
+// point" for one of several contact points, after which the command runs on the others and exits 0.
+// Commands no expectation covers must still exit 0 (list: 0, 3, 4 or 5).
 import type { Check, CheckResult, MigrationExpectation } from "./check.ts";
 import { pairOps, type OpPair } from "./history.ts";
 import { F, type MigrationCommandValue } from "./records.ts";

@@ -64,6 +64,24 @@ describe("old-data-after-finish", () => {
     expect((await oldDataAfterFinish.check(fx.ctx())).message).to.equal("2 entities were read before `up` but none after finish: the run ended before");
   });
 
+  it("is unknown when the snapshot before `up` holds no entity, whatever was read after finish (never \"all 0 entities\")", async () => {
+    const fx = new RunFixture().at(0).phase("Baseline");
+    fx.event("harness", F.entityState, { label: "before-up", cluster: "blue", node: "blue-1", entities: {} }, "blue-1");
+    fx.at(5000).phase("AfterFinish");
+    fx.event("verifier", F.entityAfterFinish, { entity: `consumers/${CONSUMER.id}`, node: "green-1", get: { status: 200, body: CONSUMER }, patch: { status: 200, body: CONSUMER } }, "green-1");
+    const r = await oldDataAfterFinish.check(fx.ctx());
+    expect([r.status, r.message]).to.deep.equal(["unknown", "the entity-state \"before-up\" on blue-1 holds no entity: nothing seeded before `up` to judge after finish"]);
+  });
+
+  it("fails an entity seeded before `up` that was never read after finish, though others were", async () => {
+    const fx = new RunFixture().at(0).phase("Baseline");
+    fx.event("harness", F.entityState, { label: "before-up", cluster: "blue", node: "blue-1", entities: BEFORE }, "blue-1");
+    fx.at(5000).phase("AfterFinish");
+    fx.event("verifier", F.entityAfterFinish, { entity: `consumers/${CONSUMER.id}`, node: "green-1", get: { status: 200, body: CONSUMER }, patch: { status: 200, body: CONSUMER } }, "green-1");
+    const r = await oldDataAfterFinish.check(fx.ctx());
+    expect([r.status, r.message]).to.deep.equal(["fail", "1 of 2 entities seeded before `up` do not mean the same after finish: plugins/02d64ea7… (rate-limiting plugin): never read after finish"]);
+  });
+
   // Issue 11: real Kong 1.5 to 3.0 on Postgres answer a key-auth credential's GET with "ttl": null and
   // refuse that body back with 500, with or without an upgrade. The old version's own answer before
   // `up` tells that apart from a change the upgrade made.

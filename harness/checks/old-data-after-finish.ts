@@ -65,6 +65,7 @@ export const oldDataAfterFinish: Check = {
     if (!before) return { id: ID, status: "unknown", message: "no entity-state \"before-up\" in history.jsonl: the seeded entities were never read before `up`", evidence: [] };
     const afters = new Map(ctx.history.filter((op): op is Op<EntityAfterFinishValue> => op.f === F.entityAfterFinish && op.type === "ok").map((op) => [op.value.entity, op.value]));
     const keys = Object.keys(before.value.entities);
+    if (keys.length === 0) return { id: ID, status: "unknown", message: `the entity-state "before-up" on ${before.value.node} holds no entity: nothing seeded before \`up\` to judge after finish`, evidence: [] };
     if (afters.size === 0) return { id: ID, status: "unknown", message: `${keys.length} entities were read before \`up\` but none after finish: the run ended before`, evidence: [] };
     const oldVersion = ctx.expectations.oldImage ?? "the old version";
     const patches = before.value.patches ?? {};

@@ -3,9 +3,12 @@
 // traffic it answers wrongly. For every node the scenario starts during the upgrade, the readiness
 // gate records when `GET /status` first said ready and when the node first answered every seed
 // probe like the baseline; a gap longer than the propagation bound (what Kong itself needs to pick
-// up configuration) fails, naming the node and the gap.
+// up configuration) fails, naming the node and the gap. Nodes a chaos fault started (a killed node's
+// return, an extra node) are judged the same way; a gap that overlapped another fault acting on the
+// node or the datastore (a partition, a datastore restart) is that fault's, and is not judged.
 import type { Check, CheckResult } from "./check.ts";
-import { F, type Op, type ReadinessValue } from "./records.ts";
+import { pairOps } from "./history.ts";
+import { F, type FaultValue, type Op, type ReadinessValue } from "./records.ts";
 import { ms, n } from "./stats.ts";
 
 const ID = "readiness-honest";
@@ -16,7 +19,26 @@ function describe(v: ReadinessValue, label: string): string {
   const said = v.statusReadyMs === null ? "`/status` never said ready" : `\`/status\` said ready at ${ms(v.statusReadyMs)}`;
   const served = v.servingMs === null ? `never answered like the baseline (last: ${v.lastMismatches.join(", ") || "no answer recorded"})` : `answered like the baseline at ${ms(v.servingMs)}`;
   const gap = gapOf(v);
-  return `${v.node} (${v.cluster}, ${label}): ${said}, ${served}${gap !== null && gap > 0 ? `: ${ms(gap)} later` : ""}`;
+  return `${v.node} (${v.cluster}, ${v.startedBy ? `started by fault ${v.startedBy}, ` : ""}${label}): ${said}, ${served}${gap !== null && gap > 0 ? `: ${ms(gap)} later` : ""}`;
+}
+
+interface FaultSpan { readonly id: string; readonly nodes: readonly string[]; readonly start: number; readonly end: number }
+
+/** Each injected fault's window (to its recovery, or the run's end, plus its grace). */
+function faultSpans(history: readonly Op[]): FaultSpan[] {
+  const runEnd = history.at(-1)?.timeMs ?? 0;
+  return pairOps<FaultValue>(history, F.fault).filter((p) => p.completion?.type !== "fail").map((p) => {
+    const v = p.completion?.value ?? p.invoke.value;
+    return { id: v.id, nodes: v.nodes, start: p.invoke.timeMs, end: (p.completion?.type === "ok" ? p.completion.timeMs : runEnd) + (v.expect.graceMs ?? 0) };
+  });
+}
+
+/** The fault (other than the one that started the node) acting on the node or the datastore while its gap lasted. */
+function faultDuringGap(v: ReadinessValue, spans: readonly FaultSpan[], runEnd: number): FaultSpan | undefined {
+  if (v.statusReadyMs === null) return undefined;
+  const from = v.statusReadyMs;
+  const to = v.servingMs ?? runEnd;
+  return spans.find((s) => s.id !== v.startedBy && (s.nodes.length === 0 || s.nodes.includes(v.node)) && s.start <= to && s.end >= from);
 }
 
 export const readinessHonest: Check = {
@@ -24,11 +46,20 @@ export const readinessHonest: Check = {
   description: "no node says it is ready (`GET /status`) longer than the propagation bound before it answers like the baseline",
   async check(ctx): Promise<CheckResult> {
     const bound = ctx.expectations.propagationBoundMs;
-    const ops = ctx.history.filter((op): op is Op<ReadinessValue> => op.f === F.readiness && op.type === "ok");
+    const watched = ctx.history.filter((op): op is Op<ReadinessValue> => op.f === F.readiness && op.type === "ok");
     const label = (op: Op<ReadinessValue>): string => `during ${ctx.timeline.labelOp(op)}`;
-    const evidence = ops.map((op) => describe(op.value, label(op)));
-    const data = { boundMs: bound, nodes: ops.map((op) => ({ ...op.value, gapMs: gapOf(op.value) })) };
-    if (ops.length === 0) return { id: ID, status: "unknown", message: "no readiness ops in history.jsonl: no node's `/status` was watched while it started", evidence, data };
+    const spans = faultSpans(ctx.history);
+    const runEnd = ctx.history.at(-1)?.timeMs ?? 0;
+    const excused = watched.flatMap((op) => {
+      const s = faultDuringGap(op.value, spans, runEnd);
+      return s ? [{ op, fault: s.id }] : [];
+    });
+    const ops = watched.filter((op) => !excused.some((e) => e.op === op));
+    const notJudged = excused.map((e) => `not judged: ${describe(e.op.value, label(e.op))}, while fault ${e.fault} acted on it or the datastore`);
+    const evidence = [...ops.map((op) => describe(op.value, label(op))), ...notJudged];
+    const data = { boundMs: bound, nodes: watched.map((op) => ({ ...op.value, gapMs: gapOf(op.value) })), notJudged: excused.map((e) => ({ node: e.op.value.node, fault: e.fault })) };
+    if (watched.length === 0) return { id: ID, status: "unknown", message: "no readiness ops in history.jsonl: no node's `/status` was watched while it started", evidence, data };
+    if (ops.length === 0) return { id: ID, status: "unknown", message: `no node's readiness could be judged: ${notJudged.join("; ")}`, evidence, data };
     const lying = ops.filter((op) => op.value.statusReadyMs !== null && (op.value.servingMs === null || gapOf(op.value)! > bound));
     if (lying.length > 0) {
       return {
@@ -42,6 +73,8 @@ export const readinessHonest: Check = {
       return { id: ID, status: "unknown", message: `\`/status\` never said ready on ${unjudged.map((op) => op.value.node).join(", ")}, so its honesty could not be judged`, evidence, data };
     }
     const worst = Math.max(...ops.map((op) => gapOf(op.value) ?? 0));
-    return { id: ID, status: "pass", message: `all ${n(ops.length)} nodes served like the baseline within ${ms(bound)} of \`/status\` saying ready (largest gap ${ms(worst)}): ${ops.map((op) => op.value.node).join(", ")}`, evidence, data };
+    const names = ops.map((op) => (op.value.startedBy ? `${op.value.node} (started by fault ${op.value.startedBy})` : op.value.node)).join(", ");
+    const left = excused.length > 0 ? ` (${n(excused.length)} not judged: a fault acted on the node or the datastore during its gap)` : "";
+    return { id: ID, status: "pass", message: `all ${n(ops.length)} nodes served like the baseline within ${ms(bound)} of \`/status\` saying ready (largest gap ${ms(worst)}): ${names}${left}`, evidence, data };
   },
 };

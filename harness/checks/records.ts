@@ -116,7 +116,7 @@ export const F = {
   entityAfterFinish: "entity-after-finish",
   /** process "harness": ok with OldNodeGateValue: every old node's proxy and Admin ports probed before `kong migrations finish`. */
   oldNodeGate: "old-node-gate",
-  /** process "nemesis:<fault id>" (one per fault, faults overlap): invoke when injected, ok when recovered (info: not recovered by the run's end, fail: could not be injected). Value: FaultValue. */
+  /** process "nemesis:<fault id>" (one per fault, faults overlap): invoke when injected, ok when recovered (info: its recovery failed, fail: could not be injected; no completion: the run ended while it was held). Value: FaultValue. */
   fault: "fault",
   /** process "nemesis": ok once at the start of a chaos run with ChaosScheduleValue (seed, resolved schedule, load balancer settings). */
   chaosSchedule: "chaos-schedule",
@@ -130,7 +130,43 @@ export const F = {
   paritySample: "parity-sample",
   /** process "harness": ok with ReadinessValue once the readiness gate judged a node: when `/status` said ready, when it served like the baseline. */
   readiness: "readiness",
+  // Issue 13: what really reached a node's Admin API, and writes re-applied to a new keyspace.
+  /** process "harness": ok with AdminAccessLogValue: the Admin API access logs of a cluster's running nodes, read from their output. */
+  adminAccessLog: "admin-access-log",
+  /** process "harness": one write accepted on the old cluster after `kong config db_export`, re-applied on the new keyspace at the cut-over. Value: AdminReapplyValue. */
+  adminReapply: "admin-reapply",
 } as const;
+
+/** One non-read request (not GET, HEAD or OPTIONS) in a node's Admin API access log. */
+export interface AccessLogWrite {
+  /** When the node logged it (nginx logs once the answer is sent), run clock. */
+  readonly atMs: number;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+}
+export interface NodeAccessLog {
+  readonly node: string;
+  /** Requests the log shows in all (reads included). */
+  readonly requests: number;
+  /** Whether the request the harness sent just before reading showed in the log: the log is on and read to its end. */
+  readonly markerSeen: boolean;
+  readonly writes: readonly AccessLogWrite[];
+  /** Why the log could not be read. */
+  readonly error?: string;
+}
+/** `nodes`: every node of the cluster running when the logs were read (none: no node of it was running). */
+export interface AdminAccessLogValue { readonly cluster: Cluster; readonly nodes: readonly NodeAccessLog[] }
+export interface AdminReapplyValue {
+  /** The write on the old cluster that this re-applies. */
+  readonly writeId: string;
+  readonly entity: string;
+  readonly action: "create" | "update" | "delete";
+  readonly method: string;
+  readonly path: string;
+  /** Kong's answer; a create answered 409 or a delete answered 404 was already in the export. */
+  readonly status?: number;
+}
 
 export interface PhaseValue { readonly phase: UpgradePhase }
 /** `index` counts from 0 in plan order; `greenWeight` is the planned green share in percent. */
@@ -149,6 +185,9 @@ export interface AdminWriteValue {
   readonly expectOn?: readonly string[];
   /** An invalid write Kong must refuse with this status (e.g. 400 schema violation); it must never be accepted. */
   readonly expectRejected?: number;
+  /** The request, as an access log shows it. */
+  readonly method?: string;
+  readonly path?: string;
 }
 /** Completion error of a write the harness's own guard refused (never sent). */
 export const WRITE_REFUSED = "refused-before-finish";
@@ -198,6 +237,10 @@ export interface LoadSummaryValue {
   /** Distinct error messages (status errors included) with their counts. */
   readonly errors: Readonly<Record<string, number>>;
   readonly aborted?: boolean;
+  /** When vegeta received its last answer, epoch ms (the LB's answers after it never reached vegeta). */
+  readonly lastAnswerEpochMs?: number;
+  /** How vegeta ended when nobody stopped it ("killed by SIGKILL"); absent when it ran to its end. */
+  readonly failure?: string;
 }
 
 export interface OldNodeStartValue {
@@ -419,4 +462,6 @@ export interface ReadinessValue {
   readonly servingMs: number | null;
   /** What it answered wrong at the last try, when it never served like the baseline. */
   readonly lastMismatches: readonly string[];
+  /** The fault that started the node (again): a killed node's return, an extra node; absent for the scenario's own nodes. */
+  readonly startedBy?: string;
 }

@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import { loadReconciliation } from "./load-reconciliation.ts";
 import { F } from "./records.ts";
 import { RunFixture } from "./testing.ts";
 import { trafficSplit } from "./traffic-split.ts";
@@ -95,32 +94,5 @@ describe("traffic-split", () => {
     fx.at(3000).endPhase();
     const r = await trafficSplit.check(fx.ctx());
     expect([r.status, r.message]).to.deep.equal(["unknown", "split could not be judged at every step: step 0%: no values found: no request started inside the step; step 50%: the LB never confirmed the weights"]);
-  });
-});
-
-describe("load-reconciliation", () => {
-  const summary = (requests: number, statusCounts: Record<string, number>, errors: Record<string, number> = {}) => ({ requests, statusCounts, errors });
-
-  it("passes when counts agree, explaining requests that never reached the LB and client timeouts", async () => {
-    const fx = new RunFixture().load(97, 0, 1000);
-    fx.request({ status: 200, clientStatus: 200, endMs: 9000 }); // the client gave up before the answer
-    fx.event("load", F.loadSummary, summary(100, { 200: 97, 0: 3 }, { "dial tcp 127.0.0.1:8000: connect: connection refused": 2, "Get \"http://127.0.0.1:8000/echo\": context deadline exceeded": 1 }));
-    const r = await loadReconciliation.check(fx.ctx());
-    expect(r.status).to.equal("pass");
-    expect(r.message).to.equal("vegeta sent 100 requests and the LB counted 98; the 2 that never reached it are explained by vegeta's connection errors (dial tcp 127.0.0.1:8000: connect: connection refused ×2; Get \"http://127.0.0.1:8000/echo\": context deadline exceeded ×1); 1 answered by the LB timed out at the client; statuses agree");
-  });
-
-  it("fails on a status the LB never sent and on unexplained missing requests", async () => {
-    const fx = new RunFixture().load(95, 0, 1000).load(2, 0, 1000, { status: null, error: "connect", cluster: "blue", clientStatus: 502 });
-    fx.event("load", F.loadSummary, summary(100, { 200: 95, 502: 2, 500: 3 }, { "500 Internal Server Error": 3 }));
-    const r = await loadReconciliation.check(fx.ctx());
-    expect([r.status, r.message]).to.deep.equal(["fail", "counts do not reconcile: vegeta got 3 × status 500 that the LB never answered; 3 requests never reached the LB but vegeta reports only 0 connection errors"]);
-  });
-
-  it("derives the client status from the error kind when the record has none, and is unknown without vegeta's counts", async () => {
-    const fx = new RunFixture().load(1, 0, 10, { status: null, error: "timeout" });
-    expect((await loadReconciliation.check(fx.ctx())).status).to.equal("unknown");
-    fx.event("load", F.loadSummary, summary(1, { 504: 1 }, { "504 Gateway Timeout": 1 }));
-    expect((await loadReconciliation.check(fx.ctx())).message).to.equal("vegeta sent 1 requests and the LB counted 1; statuses agree");
   });
 });

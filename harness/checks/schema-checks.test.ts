@@ -64,9 +64,9 @@ describe("schema-only-adds", () => {
     expect(r.evidence).to.include("  dropped column plugins.run_on (text)");
   });
 
-  it("fails when up dropped, renamed or retyped, naming the snapshots", async () => {
+  it("fails when up dropped, renamed or retyped, naming the snapshots, the image and the phase of `up`", async () => {
     const r = await schemaOnlyAdds.check(snapshots(["before-up", BEFORE], ["after-up", BROKEN, F.migrationsUp]).ctx());
-    expect([r.status, r.message]).to.deep.equal(["fail", "`up` must only add, but between before-up and after-up it renamed table old_apis to apis, dropped column plugins.run_on (text), retyped column routes.paths from text[] to text"]);
+    expect([r.status, r.message]).to.deep.equal(["fail", "`up` must only add, but between before-up and after-up `kong migrations up` with new (during MigrationsUp) renamed table old_apis to apis, dropped column plugins.run_on (text), retyped column routes.paths from text[] to text"]);
   });
 
   it("is unknown without a snapshot pair around up", async () => {

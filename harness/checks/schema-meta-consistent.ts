@@ -7,6 +7,8 @@ import { listedSubsystems, parseMigrationsList, type MigrationsListing } from ".
 import { F, type MigrationCommandValue, type Op, type SchemaMetaRow, type SchemaMetaValue } from "./records.ts";
 
 const ID = "schema-meta-consistent";
+/** Disagreements named in the message; all of them are in the evidence. */
+const MESSAGE_PROBLEMS = 5;
 const CHANGERS: readonly string[] = [F.migrationsBootstrap, F.migrationsUp, F.migrationsFinish];
 
 /** Disagreements between one listing (with its exit code) and schema_meta rows, in words. */
@@ -66,7 +68,11 @@ export const schemaMetaConsistent: Check = {
     }
     const data = { compared };
     if (problems.length > 0) {
-      return { id: ID, status: "fail", message: `schema_meta and \`kong migrations list\` disagree: ${problems.join("; ")}`, evidence: [...evidence, "see history.jsonl (f \"schema-meta\", \"migrations-list\")"], data };
+      const more = problems.length > MESSAGE_PROBLEMS ? `; and ${problems.length - MESSAGE_PROBLEMS} more (see the evidence)` : "";
+      return {
+        id: ID, status: "fail", message: `schema_meta and \`kong migrations list\` disagree: ${problems.slice(0, MESSAGE_PROBLEMS).join("; ")}${more}`,
+        evidence: [...evidence, ...problems.map((p) => `disagreement: ${p}`), "see history.jsonl (f \"schema-meta\", \"migrations-list\")"], data,
+      };
     }
     if (compared === 0) return { id: ID, status: "unknown", message: "no `kong migrations list` of the new binary paired with a schema_meta read", evidence, data };
     return { id: ID, status: "pass", message: `schema_meta agrees with \`kong migrations list\` at ${compared} ${compared === 1 ? "point" : "points"}`, evidence, data };

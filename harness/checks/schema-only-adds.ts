@@ -1,7 +1,8 @@
 // `kong migrations up` must only add: between two consecutive schema snapshots, when the
 // migration commands that ran in between include `up` and not `finish`, any dropped, renamed or
-// retyped table or column fails. Constraint, index and row-count changes are reported. Every
-// consecutive diff goes into the data for the report.
+// retyped table or column fails, naming the `up` that ran in between (its image and phase).
+// Constraint, index and row-count changes are reported. Every consecutive diff goes into the data
+// for the report.
 import type { Check, CheckResult } from "./check.ts";
 import { F, type Op } from "./records.ts";
 import { destructiveChanges, diffSnapshots, reportedChanges, type SchemaDiff, type SchemaSnapshotValue } from "./schema-snapshot.ts";
@@ -34,6 +35,16 @@ export function schemaDiffs(history: readonly Op[]): PhaseDiff[] {
   });
 }
 
+/** Which `up` ran between a diff's snapshots: "`kong migrations up` with <image> (during <phase>)". */
+function upsBetween(history: readonly Op[], d: PhaseDiff, label: (op: Op) => string): string {
+  const snaps = history.filter((op) => op.f === F.schemaSnapshot && op.type === "ok") as Op<SchemaSnapshotValue>[];
+  const i = snaps.findIndex((op, k) => k > 0 && op.value.label === d.to && snaps[k - 1]!.value.label === d.from);
+  const [before, after] = [snaps[i - 1], snaps[i]];
+  const ups = before && after ? history.filter((op) => op.f === F.migrationsUp && op.type !== "invoke" && op.index > before.index && op.index < after.index) : [];
+  if (ups.length === 0) return "it";
+  return ups.map((op) => `\`kong migrations up\` with ${String((op.value as { image?: unknown } | undefined)?.image ?? "(unknown image)")} (during ${label(op)})`).join(" and ");
+}
+
 export const schemaOnlyAdds: Check = {
   id: ID,
   description: "`kong migrations up` only adds: no table or column dropped, renamed or retyped",
@@ -46,7 +57,7 @@ export const schemaOnlyAdds: Check = {
     const data = { diffs };
     const bad = diffs.filter((d) => d.judged && d.destructive.length > 0);
     if (bad.length > 0) {
-      const text = bad.map((d) => `between ${d.from} and ${d.to} it ${d.destructive.join(", ")}`).join("; ");
+      const text = bad.map((d) => `between ${d.from} and ${d.to} ${upsBetween(ctx.history, d, (op) => ctx.timeline.labelOp(op))} ${d.destructive.join(", ")}`).join("; ");
       return { id: ID, status: "fail", message: `\`up\` must only add, but ${text}`, evidence: [...evidence, "see history.jsonl (f \"schema-snapshot\")"], data };
     }
     const judged = diffs.filter((d) => d.judged);

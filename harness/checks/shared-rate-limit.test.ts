@@ -18,14 +18,26 @@ function second(fx: RunFixture, s: number, r: (i: number) => Partial<RequestLine
 const okFirst = (k: number, extra: (i: number) => Partial<RequestLine> = () => ({})) => (i: number): Partial<RequestLine> => (i < k ? { status: 200, ...extra(i) } : extra(i));
 
 describe("shared-rate-limit", () => {
+  /** Odd requests go to green-1: a second both clusters answer. */
+  const both = (i: number): Partial<RequestLine> => (i % 2 === 1 ? { cluster: "green", node: "green-1" } : {});
+
   it("passes at the limit, with one late increment, and when concurrent requests overshoot (Kong counts after the response)", async () => {
     const fx = shift();
-    second(fx, 1, okFirst(5));
-    second(fx, 2, okFirst(6));
+    second(fx, 1, okFirst(5, both));
+    second(fx, 2, okFirst(6, both));
     // Second 3: 8 answers 200, but the last three started while earlier ones were still in flight.
-    second(fx, 3, (i) => (i < 8 ? { status: 200, startMs: 2750 + Math.min(i, 4) * 100 + i, endMs: 2750 + Math.min(i, 4) * 100 + i + (i >= 4 ? 400 : 5) } : {}));
+    second(fx, 3, (i) => ({ ...both(i), ...(i < 8 ? { status: 200, startMs: 2750 + Math.min(i, 4) * 100 + i, endMs: 2750 + Math.min(i, 4) * 100 + i + (i >= 4 ? 400 : 5) } : {}) }));
     const r = await sharedRateLimit.check(fx.ctx());
-    expect([r.status, r.message]).to.deep.equal(["pass", "shared rate limits held in every judged second: probe limited at most 8 answers 200 per second (limit 5/s; overshoot allowed 1 per second, no old-cluster baseline) over 3 seconds, 3 judged; 0 seconds answered by both clusters at once, 0 of them up to the limit (429)"]);
+    expect([r.status, r.message]).to.deep.equal(["pass", "shared rate limits held in every judged second: probe limited at most 8 answers 200 per second (limit 5/s; overshoot allowed 1 per second, no old-cluster baseline) over 3 seconds, 3 judged; 3 seconds answered by both clusters at once, 3 of them up to the limit (429)"]);
+  });
+
+  it("is unknown when no second was answered by both clusters, however well each cluster held the limit alone", async () => {
+    const fx = shift();
+    second(fx, 1, okFirst(5));
+    second(fx, 4, okFirst(5, () => ({ cluster: "green", node: "green-1" })));
+    const r = await sharedRateLimit.check(fx.ctx());
+    expect([r.status, r.message]).to.deep.equal(["unknown", "no second in which both clusters answered probe limited (2 seconds, each answered by one cluster alone: that version's own behaviour, not judged), so counters not shared across versions could not show"]);
+    expect(r.evidence).to.include("probe limited: judged: the 0 seconds answered by both clusters; seconds answered by one cluster alone are that version's own behaviour and not judged (0 of them overshot beyond the allowance)");
   });
 
   it("fails seconds where a 200 came after the limit was used up, naming counts, nodes, clusters and step", async () => {
@@ -46,11 +58,11 @@ describe("shared-rate-limit", () => {
   });
 
   it("leaves out a 200 whose request spans two seconds (Kong may have counted it in either)", async () => {
-    const fx = second(shift(), 1, okFirst(5));
+    const fx = second(shift(), 1, okFirst(5, both));
     fx.request({ startMs: 1700, endMs: 1800, probe: "limited", status: 200 });
     const r = await sharedRateLimit.check(fx.ctx());
     expect(r.status).to.equal("pass");
-    expect(r.evidence[0]).to.equal("probe limited, limit 5/s: 1 seconds, at most 5 answers 200 and 11 requests in one second, 1 answers 200 across a second's edge left out; 0 seconds over the limit; 0 seconds answered by both clusters at once, 0 of them up to the limit (429)");
+    expect(r.evidence[0]).to.equal("probe limited, limit 5/s: 1 seconds, at most 5 answers 200 and 11 requests in one second, 1 answers 200 across a second's edge left out; 0 seconds over the limit; 1 seconds answered by both clusters at once, 1 of them up to the limit (429)");
   });
 
   it("is unknown without limits, without the clock origin, without 200s, or when the load never exceeded the limit", async () => {
@@ -63,7 +75,6 @@ describe("shared-rate-limit", () => {
   });
 
   // Issue 7: the same count through both clusters at once as through one.
-  const both = (i: number): Partial<RequestLine> => (i % 2 === 1 ? { cluster: "green", node: "green-1" } : {});
 
   it("passes when both clusters answered in the same seconds and the limit held there, and says so", async () => {
     const fx = shift();

@@ -15,7 +15,8 @@
 // before `up`: the old cluster's own overshoot per second (rate-limit-baseline.ts). A second
 // served by both versions fails only when it overshoots beyond it (at least ALLOWANCE, a late
 // increment at the window's edge, when there is no baseline). Seconds served by one version alone
-// are that version's own behaviour and are not judged, unless no second was served by both.
+// are that version's own behaviour and are not judged; with no second served by both, a limit not
+// shared across versions could not show, and the verdict is unknown.
 //
 // Issue 7 (shared state across versions): the counters must give 429 at the same count whether
 // one cluster or both answer. So the check also counts the seconds in which nodes of both clusters
@@ -103,11 +104,10 @@ interface ProbeResult {
   readonly baseline: RateLimitBaseline;
   /** Overshoot tolerated per judged second: the old cluster's own before `up`, at least ALLOWANCE. */
   readonly allowance: number;
-  /** Which seconds were judged, and the seconds among them over the allowance. */
-  readonly judged: "both clusters" | "every second";
+  /** The seconds judged (those answered by both clusters), and the seconds among them over the allowance. */
   readonly judgedSeconds: number;
   readonly over: readonly RateWindow[];
-  /** Seconds served by one cluster alone (not judged when some were served by both) whose overshoot went beyond the allowance. */
+  /** Seconds served by one cluster alone (never judged) whose overshoot went beyond the allowance. */
   readonly unjudgedOver: number;
   /** Seconds in which nodes of both clusters answered the probe, and how many of them reached the limit (a 429). */
   readonly bothClusters: number; readonly bothLimited: number;
@@ -120,22 +120,20 @@ async function judgeProbe(ctx: CheckContext, probe: string, perSecond: number, o
   const sorted = [...windows].sort((a, b) => a[0] - b[0]);
   const all = sorted.map(([second, acc]) => window(ctx, probe, second, acc, originMs, perSecond, allowance));
   const isBoth = (w: RateWindow): boolean => { const c = windows.get(w.epochSecond)!.clusters; return c.has("blue") && c.has("green"); };
-  const both = all.filter(isBoth);
-  const judged = both.length > 0 ? both : all.filter((w) => !baseline.seconds.includes(w.epochSecond));
+  const judged = all.filter(isBoth);
   const bothAcc = [...windows.values()].filter((acc) => acc.clusters.has("blue") && acc.clusters.has("green"));
   return {
     probe, perSecond, windows: all.length, unplaced, baseline, allowance,
-    judged: both.length > 0 ? "both clusters" : "every second", judgedSeconds: judged.length,
+    judgedSeconds: judged.length,
     over: judged.filter((w) => w.firstExcess !== undefined),
-    unjudgedOver: both.length > 0 ? all.filter((w) => !isBoth(w) && w.firstExcess !== undefined).length : 0,
+    unjudgedOver: all.filter((w) => !isBoth(w) && w.firstExcess !== undefined).length,
     bothClusters: bothAcc.length, bothLimited: bothAcc.filter((acc) => acc.limited > 0).length,
     maxOk: Math.max(0, ...all.map((w) => w.ok)), maxOffered: Math.max(0, ...all.map((w) => w.offered)),
   };
 }
 
-const judgedText = (r: ProbeResult): string => (r.judged === "both clusters"
-  ? `judged: the ${n(r.judgedSeconds)} seconds answered by both clusters; seconds answered by one cluster alone are that version's own behaviour and not judged (${n(r.unjudgedOver)} of them overshot beyond the allowance)`
-  : `judged: all ${n(r.judgedSeconds)} seconds${r.baseline.seconds.length ? " after the baseline" : ""} (no second was answered by both clusters)`);
+const judgedText = (r: ProbeResult): string =>
+  `judged: the ${n(r.judgedSeconds)} seconds answered by both clusters; seconds answered by one cluster alone are that version's own behaviour and not judged (${n(r.unjudgedOver)} of them overshot beyond the allowance)`;
 
 export const sharedRateLimit: Check = {
   id: ID,
@@ -170,7 +168,11 @@ export const sharedRateLimit: Check = {
     if (idle.length > 0) {
       return { id: ID, status: "unknown", message: `the load never sent more than the limit (+${idle[0]!.allowance}) in one second for ${idle.map((r) => `probe ${r.probe} (at most ${n(r.maxOffered)}, limit ${r.perSecond}/s)`).join(", ")}, so a broken limit could not show`, evidence, data };
     }
-    const unshared = results.filter((r) => r.bothClusters > 0 && r.bothLimited === 0);
+    const apart = results.filter((r) => r.bothClusters === 0);
+    if (apart.length > 0) {
+      return { id: ID, status: "unknown", message: `no second in which both clusters answered ${apart.map((r) => `probe ${r.probe} (${n(r.windows)} seconds, each answered by one cluster alone: that version's own behaviour, not judged)`).join(", ")}, so counters not shared across versions could not show`, evidence, data };
+    }
+    const unshared = results.filter((r) => r.bothLimited === 0);
     if (unshared.length > 0) {
       return { id: ID, status: "unknown", message: `both clusters answered ${unshared.map((r) => `probe ${r.probe} in ${n(r.bothClusters)} seconds`).join(", ")}, but never up to the limit (no 429 in those seconds), so counters not shared across versions could not show`, evidence, data };
     }

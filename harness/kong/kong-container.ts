@@ -27,7 +27,8 @@ export function kongEnvironment(datastore: StartedDatastore, tuning: KongTuning)
     KONG_PROXY_LISTEN: `0.0.0.0:${KONG_PROXY_PORT}`,
     KONG_ADMIN_LISTEN: `0.0.0.0:${KONG_ADMIN_PORT}`,
     KONG_PROXY_ACCESS_LOG: "off",
-    KONG_ADMIN_ACCESS_LOG: "off",
+    // As the official image sets it: what reached the Admin API is read back from stdout (admin-access-log.ts).
+    KONG_ADMIN_ACCESS_LOG: "/dev/stdout",
     KONG_PROXY_ERROR_LOG: "/dev/stderr",
     KONG_ADMIN_ERROR_LOG: "/dev/stderr",
     KONG_DB_UPDATE_FREQUENCY: String(tuning.dbUpdateFrequencyS),

@@ -19,7 +19,7 @@ export interface KongImage {
 /** Whether an image's labels mark it as the project's stand-in. */
 export const isStandinImage = (labels: Readonly<Record<string, string>>): boolean => labels[STANDIN_LABEL] === "true";
 
-const STANDIN_HINT = "this machine cannot pull it; run against the project's stand-in images instead, e.g. --old kong-standin:1.5.1 --new kong-standin:2.6.0 (see README, \"Kong stand-in images\")";
+export const STANDIN_HINT = "this machine cannot pull it; run against the project's stand-in images instead, e.g. --old kong-standin:1.5.1 --new kong-standin:2.6.0 (see README, \"Kong stand-in images\")";
 
 export async function resolveKongImage(ref: string): Promise<KongImage> {
   let info = await inspectImage(ref);

@@ -1,2 +1,2 @@
-export { attack, percentile, startAttack } from "./vegeta.ts";
+export { attack, AttackFailedError, percentile, startAttack } from "./vegeta.ts";
 export type { AttackOptions, AttackRun, AttackSummary, LoadTarget, RequestResult } from "./vegeta.ts";

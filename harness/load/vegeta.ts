@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { existsSync } from "node:fs";
-import { CommandFailedError, EnvironmentError, InvalidConfigError } from "../errors.ts";
+import { CommandFailedError, EnvironmentError, InvalidConfigError, type ExecResult } from "../errors.ts";
 import { labTool } from "../runtime/lab-state.ts";
 
 export interface LoadTarget {
@@ -68,6 +68,18 @@ export interface AttackSummary {
   readonly errors: Readonly<Record<string, number>>;
   readonly latencyMs: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number };
   readonly aborted: boolean;
+  /** When vegeta received its last answer (a status), epoch ms: an answer the target sent later never reached it. Absent: no answer. */
+  readonly lastAnswerEpochMs?: number;
+  /** How vegeta ended when nobody stopped it ("killed by SIGKILL", "exited 1"); absent when it ran to its end or was stopped. */
+  readonly failure?: string;
+}
+
+/** vegeta died before it was stopped: the results it wrote until then are still its counts (summary). */
+export class AttackFailedError extends CommandFailedError {
+  override name = "AttackFailedError";
+  constructor(result: ExecResult, readonly summary: AttackSummary) {
+    super(result);
+  }
 }
 
 export interface AttackRun extends AsyncIterable<RequestResult> {
@@ -122,7 +134,8 @@ export function startAttack(options: AttackOptions): AttackRun {
 
   let aborted = false;
   const stop = (): void => {
-    if (aborted || attack.exitCode !== null) return;
+    // A vegeta that already died (exit or signal) is not stopped: its failure stays its own.
+    if (aborted || attack.exitCode !== null || attack.signalCode !== null) return;
     aborted = true;
     attack.kill("SIGINT");
   };
@@ -150,7 +163,8 @@ export function startAttack(options: AttackOptions): AttackRun {
       const [attackCode, encodeCode] = await Promise.all([exited(attack), exited(encode), reading]);
       const command = `${binary} ${attackArgs.join(" ")} | ${binary} encode -to json`;
       if (attackCode !== 0 && !(aborted && attackCode === null)) {
-        throw new CommandFailedError({ command, exitCode: attackCode ?? -1, stdout: "", stderr: await attackErr, durationMs: options.durationMs });
+        const failure = attack.signalCode ? `killed by ${attack.signalCode}` : `exited ${attackCode}`;
+        throw new AttackFailedError({ command, exitCode: attackCode ?? -1, stdout: "", stderr: await attackErr, durationMs: options.durationMs }, summary.build(aborted, failure));
       }
       if (encodeCode !== 0) {
         throw new CommandFailedError({ command, exitCode: encodeCode ?? -1, stdout: "", stderr: await encodeErr, durationMs: options.durationMs });
@@ -251,15 +265,17 @@ class SummaryBuilder {
   private readonly statusCounts: Record<string, number> = {};
   private readonly errors: Record<string, number> = {};
   private transportErrors = 0;
+  private lastAnswerEpochMs: number | undefined;
 
   add(r: RequestResult): void {
     this.latencies.push(r.latencyNs / 1e6);
+    if (r.code !== 0) this.lastAnswerEpochMs = Math.max(this.lastAnswerEpochMs ?? -Infinity, r.timestampMs + r.latencyNs / 1e6);
     this.statusCounts[r.code] = (this.statusCounts[r.code] ?? 0) + 1;
     if (r.code === 0) this.transportErrors++;
     if (r.error) this.errors[r.error] = (this.errors[r.error] ?? 0) + 1;
   }
 
-  build(aborted: boolean): AttackSummary {
+  build(aborted: boolean, failure?: string): AttackSummary {
     const sorted = Float64Array.from(this.latencies).sort();
     return {
       requests: sorted.length,
@@ -268,6 +284,8 @@ class SummaryBuilder {
       errors: { ...this.errors },
       latencyMs: { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? 0 },
       aborted,
+      ...(this.lastAnswerEpochMs !== undefined ? { lastAnswerEpochMs: this.lastAnswerEpochMs } : {}),
+      ...(failure !== undefined ? { failure } : {}),
     };
   }
 }

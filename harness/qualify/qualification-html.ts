@@ -1,6 +1,7 @@
 // index.html of a qualification: the overall verdict first, then one row per requested pair (run
 // or not) with its verdict, the plan's procedure and reason, and a link to the run's report.html.
 // Self-contained: inline CSS, no script, no network.
+import { acceptanceLine, countsText } from "../report/accepted.ts";
 import { esc } from "../report/html/index.ts";
 import type { PairVerdict, Qualification, QualificationPair } from "./qualification-report.ts";
 
@@ -17,7 +18,8 @@ const WORD: Record<PairVerdict, string> = { pass: "PASS", fail: "FAIL", error: "
 function outcomeCell(p: QualificationPair): string {
   if (p.refusal) return esc(p.refusal);
   if (p.error) return esc(p.error);
-  return p.failedChecks.map((c) => `<code>${esc(c.id)}</code>: ${esc(c.message)}`).join("<br>") || "every check passed";
+  const accepted = p.acceptedChecks.map((c) => `<code>${esc(c.id)}</code> <strong>accepted</strong>${c.entry !== null ? ` (entry ${c.entry}: ${esc(c.reason ?? "")})` : ""}: ${esc(c.message)}`);
+  return [...p.failedChecks.map((c) => `<code>${esc(c.id)}</code>: ${esc(c.message)}`), ...accepted].join("<br>") || "every check passed";
 }
 
 function planCell(p: QualificationPair): string {
@@ -28,7 +30,7 @@ function planCell(p: QualificationPair): string {
 
 function row(p: QualificationPair): string {
   const images = p.oldImage ? `<code>${esc(p.oldImage)}</code> → <code>${esc(p.newImage ?? "")}</code>${p.standin ? " <strong>(STAND-IN)</strong>" : ""}` : "–";
-  const checks = p.counts ? `${p.counts.fail} failed, ${p.counts.unknown} unknown, ${p.counts.pass} passed` : "–";
+  const checks = p.counts ? esc(countsText(p.counts, false)) : "–";
   const link = p.reportDir ? `<a href="${esc(p.reportDir)}/report.html">report.html</a>` : "–";
   return `<tr class="${p.verdict}" data-pair="${esc(p.id)}" data-verdict="${p.verdict}" data-datastore="${esc(p.datastore)}"><td><strong>${WORD[p.verdict]}</strong></td>`
     + `<td>${esc(p.from)} → ${esc(p.target)}</td><td>${esc(p.datastore)}</td><td>${planCell(p)}</td><td>${images}</td><td>${checks}</td>`
@@ -45,6 +47,7 @@ ${standin ? `<div class="banner"><strong>STAND-IN IMAGES.</strong> At least one 
 ${q.interrupted ? `<div class="banner"><strong>INTERRUPTED.</strong> The qualification stopped before every pair ran.</div>` : ""}
 <table><thead><tr><th>verdict</th><th>upgrade</th><th>datastore</th><th>procedure (plan)</th><th>images</th><th>checks</th><th>failed checks / why not run</th><th>time</th><th>report</th></tr></thead><tbody>
 ${q.pairs.map(row).join("\n")}</tbody></table>
+${q.acceptances ? `<section id="acceptances"><h2>Acknowledged findings</h2><p class="muted">${esc(q.acceptances.file)}, judged on ${esc(q.acceptances.judgedOn)}; an entry is stale when it matched no pair.</p><ul>${q.acceptances.entries.map((e) => `<li data-entry="${e.entry}" data-state="${esc(e.state)}">${esc(acceptanceLine(e))}</li>`).join("")}</ul></section>` : ""}
 <p class="muted">Source versions ${esc(q.from.join(", "))}; datastores ${esc(q.datastores.join(", "))}; images ${esc(q.imageTemplate)}. ${q.completed} of ${q.planned} planned runs completed; ${q.refused} of ${q.requested} requested pairs refused by the plan. Generated ${esc(q.generatedAt)}.</p></body></html>
 `;
 }

@@ -2,13 +2,15 @@
 // junit.xml (one suite per pair: a case per check of a run, a skipped case for a pair not run) and
 // summary.md. index.html is qualification-html.ts's.
 import { join, relative } from "node:path";
+import { acceptanceLine, mergeAcceptances, type Acceptances } from "../report/accepted.ts";
 import { renderJunit, suiteName, xmlEscape } from "../report/junit.ts";
 import { writeAtomic } from "../report/render.ts";
 import type { MatrixPlan, QualifyRequest } from "./matrix.ts";
 import { qualificationHtml } from "./qualification-html.ts";
 import type { PairOutcome } from "./runner.ts";
 
-export const QUALIFICATION_SCHEMA_VERSION = 3;
+/** 4: each pair's `counts.accepted` and `acceptedChecks`, and `acceptances` over the matrix (`--accept`). */
+export const QUALIFICATION_SCHEMA_VERSION = 4;
 export const QUALIFICATION_FILES = { json: "qualification.json", html: "index.html", junit: "junit.xml", markdown: "summary.md" } as const;
 
 /**
@@ -38,8 +40,11 @@ export interface QualificationPair {
   /** Relative to the qualification folder; null when the pair did not run. */
   readonly reportDir: string | null;
   readonly standin: boolean;
-  readonly counts: { readonly pass: number; readonly fail: number; readonly unknown: number } | null;
+  readonly counts: { readonly pass: number; readonly fail: number; readonly unknown: number; readonly accepted: number } | null;
+  /** Checks that failed or are unknown (not the accepted ones). */
   readonly failedChecks: readonly { readonly id: string; readonly status: string; readonly message: string }[];
+  /** Failures the accept file acknowledged: they do not fail the pair. */
+  readonly acceptedChecks: readonly { readonly id: string; readonly message: string; readonly entry: number | null; readonly reason: string | null }[];
   readonly durationMs: number;
   readonly error: string | null;
 }
@@ -62,6 +67,8 @@ export interface Qualification {
   readonly completed: number;
   readonly interrupted: boolean;
   readonly pairs: readonly QualificationPair[];
+  /** The accept file the pairs were judged with, each entry's outcome over every pair (stale: matched no pair); null without one. */
+  readonly acceptances: Acceptances | null;
   readonly generatedAt: string;
 }
 
@@ -69,8 +76,11 @@ const ran = (o: PairOutcome, outDir: string): QualificationPair => ({
   id: o.pair.id, from: o.pair.from, target: o.pair.target, datastore: o.pair.datastore, verdict: o.verdict,
   procedure: o.pair.procedure, scenario: o.pair.scenario, oldImage: o.pair.oldImage, newImage: o.pair.newImage,
   planReason: o.pair.reason, notes: o.pair.notes, refusal: null, exitCode: o.exitCode,
-  reportDir: relative(outDir, o.reportDir) || ".", standin: o.report?.standin ?? false, counts: o.report?.counts ?? null,
-  failedChecks: (o.report?.checks ?? []).filter((c) => c.status !== "pass").map((c) => ({ id: c.id, status: c.status, message: c.message })),
+  reportDir: relative(outDir, o.reportDir) || ".", standin: o.report?.standin ?? false,
+  // A report written before acceptances existed has no `accepted` count: it accepted nothing.
+  counts: o.report?.counts ? { ...o.report.counts, accepted: o.report.counts.accepted ?? 0 } : null,
+  failedChecks: (o.report?.checks ?? []).filter((c) => c.status === "fail" || c.status === "unknown").map((c) => ({ id: c.id, status: c.status, message: c.message })),
+  acceptedChecks: (o.report?.checks ?? []).filter((c) => c.status === "accepted").map((c) => ({ id: c.id, message: c.message, entry: c.acceptedBy?.entry ?? null, reason: c.acceptedBy?.reason ?? null })),
   durationMs: Math.round(o.durationMs), error: o.error ?? null,
 });
 
@@ -79,7 +89,7 @@ const notRun = (p: { id: string; from: string; target: string; datastore: string
   id: p.id, from: p.from, target: p.target, datastore: p.datastore, verdict,
   procedure: planned?.procedure ?? null, scenario: planned?.scenario ?? null, oldImage: planned?.oldImage ?? null, newImage: planned?.newImage ?? null,
   planReason: planned?.reason ?? null, notes: planned?.notes ?? [], refusal, exitCode: null, reportDir: null, standin: false,
-  counts: null, failedChecks: [], durationMs: 0, error: null,
+  counts: null, failedChecks: [], acceptedChecks: [], durationMs: 0, error: null,
 });
 
 export function qualification(request: QualifyRequest, plan: MatrixPlan, outcomes: readonly PairOutcome[], outDir: string, now: Date, interrupted = false): Qualification {
@@ -91,9 +101,10 @@ export function qualification(request: QualifyRequest, plan: MatrixPlan, outcome
   }
   const pairs = plan.order.map((id) => byId.get(id)!);
   const verdict = overallVerdict(pairs);
+  const judged = outcomes.filter((o) => o.report?.acceptances).map((o) => ({ label: o.pair.id, prefix: `${o.pair.id}: `, acceptances: o.report!.acceptances! }));
   return { schemaVersion: QUALIFICATION_SCHEMA_VERSION, target: request.target, from: request.from, datastores: request.datastores,
     imageTemplate: request.imageTemplate, verdict, requested: plan.order.length, planned: plan.runs.length, refused: plan.refused.length,
-    completed: outcomes.length, interrupted, pairs, generatedAt: now.toISOString() };
+    completed: outcomes.length, interrupted, pairs, acceptances: mergeAcceptances(judged) ?? null, generatedAt: now.toISOString() };
 }
 
 /** A failed upgrade outweighs a pair not judged, which outweighs a pair refused or not run. */
@@ -137,11 +148,13 @@ const ICON: Record<PairVerdict, string> = { pass: "✅", fail: "❌", error: "�
 
 export function qualificationMarkdown(q: Qualification): string {
   const cell = (t: string): string => t.replace(/\|/g, "\\|").replace(/\n/g, " ");
-  const rows = q.pairs.map((p) => `| ${ICON[p.verdict]} ${p.verdict} | ${p.from} → ${p.target} | ${p.datastore} | ${p.procedure ?? "–"} | ${p.counts ? `${p.counts.fail} failed / ${p.counts.pass} passed` : "–"} | ${cell(p.refusal ?? p.error ?? p.failedChecks.map((c) => c.id).join(", "))} |`);
+  const accepted = (p: QualificationPair): string => (p.acceptedChecks.length ? `(accepted: ${p.acceptedChecks.map((c) => c.id).join(", ")})` : "");
+  const rows = q.pairs.map((p) => `| ${ICON[p.verdict]} ${p.verdict} | ${p.from} → ${p.target} | ${p.datastore} | ${p.procedure ?? "–"} | ${p.counts ? `${p.counts.fail} failed${q.acceptances || p.counts.accepted ? ` / ${p.counts.accepted} accepted` : ""} / ${p.counts.pass} passed` : "–"} | ${cell([p.refusal ?? p.error ?? p.failedChecks.map((c) => c.id).join(", "), accepted(p)].filter(Boolean).join(" "))} |`);
   return [`## ${q.verdict === "pass" ? "✅" : q.verdict === "error" ? "⚠️" : "❌"} ${headline(q)}: Kong ${q.target}`, "",
     ...(q.pairs.some((p) => p.standin) ? ["> **Stand-in images**: this qualifies the harness, not a Kong release.", ""] : []),
     "| verdict | upgrade | datastore | procedure | checks | failing / why not run |", "|---|---|---|---|---|---|", ...rows, "",
-    `${q.completed} of ${q.planned} planned runs completed; ${q.refused} of ${q.requested} requested pairs refused by the plan.`, ""].join("\n");
+    `${q.completed} of ${q.planned} planned runs completed; ${q.refused} of ${q.requested} requested pairs refused by the plan.`, "",
+    ...(q.acceptances ? [`Acknowledged findings (\`${q.acceptances.file}\`):`, "", ...q.acceptances.entries.map((e) => `- ${cell(acceptanceLine(e))}`), ""] : [])].join("\n");
 }
 
 /** Writes qualification.json, index.html, junit.xml and summary.md into outDir. */

@@ -6,6 +6,7 @@ import {
   BLUE_GREEN_CHECKS, F, RUN_FILES, loadRunContext, runChecks,
   type Check, type CheckContext, type CheckResult, type NodeLogValue, type Op, type OldNodeStartValue, type PhaseDiff,
 } from "../checks/index.ts";
+import type { AcceptList } from "./accept-file.ts";
 import { writeReportSync, type AdminSummary, type ChaosSummary, type MigrationOutput, type Report, type ReportInput } from "./report.ts";
 import { requestTables } from "./tables.ts";
 
@@ -81,9 +82,12 @@ function previousMeta(runDir: string): ReportInput {
   };
 }
 
-/** `kong-upgrade-harness check <run-dir>`: re-runs the checks from the files, rewrites report.json. */
-export async function recheck(runDir: string, checks: readonly Check[] = BLUE_GREEN_CHECKS, now: Date = new Date()): Promise<{ report: Report; path: string }> {
+/**
+ * `kong-upgrade-harness check <run-dir> [--accept FILE]`: re-runs the checks from the files and
+ * rewrites report.json, judged with the accept list given (none: every failure fails).
+ */
+export async function recheck(runDir: string, checks: readonly Check[] = BLUE_GREEN_CHECKS, now: Date = new Date(), accept?: AcceptList): Promise<{ report: Report; path: string }> {
   const ctx = await loadRunContext(runDir);
   const analysis = await analyzeRun(ctx, checks);
-  return writeReportSync(runDir, { ...previousMeta(runDir), ...analysis, recheckedAt: now.toISOString() });
+  return writeReportSync(runDir, { ...previousMeta(runDir), ...analysis, ...(accept ? { accept } : {}), recheckedAt: now.toISOString() });
 }

@@ -2,6 +2,7 @@
 // night's): new check failures, more failed requests, p99 latency per phase and cluster, Admin-write
 // propagation lag p99, downtime window, run time. Pure: it compares two Reports.
 import type { Quantiles } from "../checks/index.ts";
+import { acceptanceLine } from "./accepted.ts";
 import { reportView } from "./html/report-view.ts";
 import type { Report } from "./report.ts";
 
@@ -53,13 +54,22 @@ export interface Comparison {
 const r0 = (v: number): number => Math.round(v);
 const grew = (base: number, cur: number, ratio: number, minDelta: number): boolean => cur > base * ratio && cur - base > minDelta;
 
+/**
+ * A check that fails or is unknown now regresses when it passed, did not run, or was an accepted
+ * failure in the baseline (the acknowledged finding changed, or its entry expired). An accepted
+ * failure is never a regression: the team acknowledged it; it is listed.
+ */
 function checkFindings(base: Report, cur: Report): Finding[] {
   const before = new Map(base.checks.map((c) => [c.id, c.status]));
   return cur.checks.filter((c) => c.status !== "pass").map((c) => {
     const was = before.get(c.id) ?? null;
-    const regression = was === "pass" || was === null;
+    if (c.status === "accepted") {
+      return { metric: `check:${c.id}`, baseline: was, current: c.status, regression: false,
+        message: `${c.id} fails, accepted (baseline: ${was ?? "not run"})${c.acceptedBy ? ` by entry ${c.acceptedBy.entry}: ${c.acceptedBy.reason}` : ""}` };
+    }
+    const regression = was === "pass" || was === null || was === "accepted";
     return { metric: `check:${c.id}`, baseline: was, current: c.status, regression,
-      message: regression ? `${c.id} ${c.status === "fail" ? "fails" : "is unknown"} now (baseline: ${was ?? "not run"}): ${c.message}` : `${c.id} was already ${was} in the baseline` };
+      message: regression ? `${c.id} ${c.status === "fail" ? "fails" : "is unknown"} now (baseline: ${was ?? "not run"}${c.notAccepted ? `; ${c.notAccepted}` : ""}): ${c.message}` : `${c.id} was already ${was} in the baseline` };
   });
 }
 
@@ -96,6 +106,8 @@ function notes(base: Report, cur: Report): string[] {
   const refs = (r: Report): string => r.images.map((i) => `${i.role}=${i.ref}${i.id ? `@${i.id.slice(7, 19)}` : ""}`).sort().join(" ");
   if (refs(base) !== refs(cur)) out.push(`different images: ${refs(base)} vs ${refs(cur)}`);
   if (base.interrupted) out.push("the baseline run was interrupted");
+  // A stale or expired acknowledgement is news for the team, not a regression.
+  for (const e of cur.acceptances?.entries ?? []) if (e.state === "stale" || e.state === "expired") out.push(`accept ${acceptanceLine(e)}`);
   return out;
 }
 

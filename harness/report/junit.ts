@@ -1,8 +1,9 @@
 // junit.xml for CI test tabs: one <testcase> per check (a failed check is a <failure>, an unknown
-// one an <error>, each with its message and evidence). A run in which no check ran gets a single
+// one an <error>, each with its message and evidence; an accepted failure passes, its message and
+// the accept entry's reason in <system-out>). A run in which no check ran gets a single
 // "checks-ran" error case, so CI never shows an empty green suite.
-import type { CheckResult } from "../checks/index.ts";
 import { isPreExistingNote } from "../checks/pre-existing.ts";
+import { acceptanceLine, type ReportCheck } from "./accepted.ts";
 import { hopAsReport, pathChecks } from "./path-report.ts";
 import type { Report } from "./report.ts";
 
@@ -16,8 +17,12 @@ export function xmlEscape(text: string): string {
 
 const MAX_EVIDENCE = 200;
 
-function caseXml(c: CheckResult, classname: string): string {
+function caseXml(c: ReportCheck, classname: string): string {
   const open = `    <testcase classname="${xmlEscape(classname)}" name="${xmlEscape(c.id)}" time="0">`;
+  if (c.status === "accepted") {
+    const by = c.acceptedBy ? `accepted by entry ${c.acceptedBy.entry} of ${c.acceptedBy.file}: ${c.acceptedBy.reason}` : "accepted";
+    return `${open}\n      <system-out>${xmlEscape(`ACCEPTED (a known failure, not failing the run): ${c.message}\n${by}`)}</system-out>\n    </testcase>`;
+  }
   if (c.status === "pass") {
     // A behaviour the old version showed too is not a failure, but the reader must see it here as well.
     const notes = c.evidence.filter(isPreExistingNote);
@@ -26,7 +31,7 @@ function caseXml(c: CheckResult, classname: string): string {
   const tag = c.status === "fail" ? "failure" : "error";
   const lines = c.evidence.slice(0, MAX_EVIDENCE);
   const more = c.evidence.length > lines.length ? `\n… ${c.evidence.length - lines.length} more lines in report.json` : "";
-  const body = xmlEscape(`${c.message}\n\n${lines.join("\n")}${more}`);
+  const body = xmlEscape(`${c.message}${c.notAccepted ? `\n(${c.notAccepted})` : ""}\n\n${lines.join("\n")}${more}`);
   return `${open}\n      <${tag} message="${xmlEscape(c.message)}" type="${c.status}">${body}</${tag}>\n    </testcase>`;
 }
 
@@ -35,8 +40,8 @@ export interface JunitSuite { readonly name: string; readonly report: Report }
 function suiteXml({ name, report }: JunitSuite): { xml: string; tests: number; failures: number; errors: number } {
   const classname = `kong-upgrade-harness.${report.scenario ?? "run"}`;
   // A run that could not judge the upgrade says why first, as an error case of its own.
-  const notJudged: CheckResult[] = report.errorCause ? [{ id: "run-completed", status: "unknown", message: `not judged: ${report.errorCause}`, evidence: [...report.errors] }] : [];
-  const checks: CheckResult[] = report.checks.length
+  const notJudged: ReportCheck[] = report.errorCause ? [{ id: "run-completed", status: "unknown", message: `not judged: ${report.errorCause}`, evidence: [...report.errors] }] : [];
+  const checks: ReportCheck[] = report.checks.length
     ? [...notJudged, ...report.checks]
     : notJudged.length ? notJudged : [{ id: "checks-ran", status: "unknown", message: `no check ran${report.interruptReason ? `: ${report.interruptReason}` : ""}`, evidence: [...report.errors] }];
   const failures = checks.filter((c) => c.status === "fail").length;
@@ -44,11 +49,14 @@ function suiteXml({ name, report }: JunitSuite): { xml: string; tests: number; f
   const seconds = ((report.timings.durationMs ?? 0) / 1000).toFixed(3);
   const props = [
     ["verdict", report.verdict], ["standin", String(report.standin)], ["old", report.versions.old ?? ""], ["new", report.versions.new ?? ""],
-    ["interrupted", String(report.interrupted)], ...(report.errorCause ? [["errorCause", report.errorCause]] : []), ...report.images.map((i) => [`image.${i.role}`, `${i.ref}${i.id ? ` ${i.id}` : ""}`]),
+    ["interrupted", String(report.interrupted)], ...(report.acceptances ? [["accepted", String(report.counts.accepted ?? 0)], ["acceptFile", report.acceptances.file]] : []), ...(report.errorCause ? [["errorCause", report.errorCause]] : []), ...report.images.map((i) => [`image.${i.role}`, `${i.ref}${i.id ? ` ${i.id}` : ""}`]),
   ].map(([k, v]) => `      <property name="${xmlEscape(k!)}" value="${xmlEscape(v!)}"/>`).join("\n");
   const errText = [...report.errors, ...(report.interrupted ? [`interrupted: ${report.interruptReason ?? "yes"}`] : [])];
+  // Each accept entry's outcome (a stale or expired one is news for the team, not a failure).
+  const outText = (report.acceptances?.entries ?? []).map(acceptanceLine);
   const xml = `  <testsuite name="${xmlEscape(name)}" tests="${checks.length}" failures="${failures}" errors="${errors}" skipped="0" time="${seconds}"${report.timings.startedAt ? ` timestamp="${xmlEscape(report.timings.startedAt.replace(/Z$/, ""))}"` : ""}>\n`
     + `    <properties>\n${props}\n    </properties>\n${checks.map((c) => caseXml(c, classname)).join("\n")}\n`
+    + (outText.length ? `    <system-out>${xmlEscape(outText.join("\n"))}</system-out>\n` : "")
     + (errText.length ? `    <system-err>${xmlEscape(errText.join("\n"))}</system-err>\n` : "") + `  </testsuite>`;
   return { xml, tests: checks.length, failures, errors };
 }

@@ -2,6 +2,7 @@
 // pull-request comments: verdict, stand-in warning, failing checks, steps, propagation lag.
 import { reportView, worstPhaseP99 } from "./html/report-view.ts";
 import { hopsMarkdown } from "./hops-markdown.ts";
+import { acceptanceLine, countsText } from "./accepted.ts";
 import { standinRefs, type Report } from "./report.ts";
 
 const MESSAGE_WIDTH = 300;
@@ -14,7 +15,7 @@ export const mdCell = (text: string): string => {
 
 const ms = (v: number | null | undefined): string => (v === null || v === undefined ? "–" : `${Math.round(v)} ms`);
 const n = (v: number): string => v.toLocaleString("en-US");
-const ICON: Record<string, string> = { pass: "✅ pass", fail: "❌ fail", unknown: "⚠️ unknown" };
+const ICON: Record<string, string> = { pass: "✅ pass", fail: "❌ fail", unknown: "⚠️ unknown", accepted: "☑️ accepted" };
 const VERDICT: Record<Report["verdict"], string> = { pass: "✅ PASS", fail: "❌ FAIL", error: "⛔ ERROR" };
 
 export interface MarkdownOptions {
@@ -37,15 +38,23 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   const req = v.requests ? `${n(v.requests.failed)} of ${n(v.requests.total)} requests failed` : "no request data";
   const p99 = worstPhaseP99(report);
   const lag = v.admin?.lagMs.all;
-  out.push(`${n(c.fail)} failed, ${n(c.unknown)} unknown, ${n(c.pass)} passed checks · ${req} · worst p99 old ${ms(p99.blue)} / new ${ms(p99.green)}`
+  out.push(`${countsText(c, Boolean(report.acceptances))} checks · ${req} · worst p99 old ${ms(p99.blue)} / new ${ms(p99.green)}`
     + `${lag ? ` · propagation lag p99 ${ms(lag.p99)}` : ""}${v.downtimeMs !== null ? ` · downtime ${ms(v.downtimeMs)}` : ""} · run time ${report.timings.durationMs === null ? "–" : `${(report.timings.durationMs / 1000).toFixed(0)} s`}`, "");
   out.push(...hopsMarkdown(report));
   if (report.checks.length) {
     out.push("| check | status | message |", "|---|---|---|");
-    const ordered = [...v.failedChecks, ...report.checks.filter((x) => x.status === "pass")];
-    for (const x of ordered) out.push(`| \`${x.id}\` | ${ICON[x.status] ?? x.status} | ${mdCell(x.message)} |`);
+    const ordered = [...v.failedChecks, ...v.acceptedChecks, ...report.checks.filter((x) => x.status === "pass")];
+    for (const x of ordered) {
+      const note = x.acceptedBy ? ` (accepted by entry ${x.acceptedBy.entry}: ${x.acceptedBy.reason})` : x.notAccepted ? ` (${x.notAccepted})` : "";
+      out.push(`| \`${x.id}\` | ${ICON[x.status] ?? x.status} | ${mdCell(`${x.message}${note}`)} |`);
+    }
     out.push("");
   } else out.push("No check ran.", "");
+  if (report.acceptances) {
+    out.push(`<details${report.acceptances.entries.some((e) => e.state === "stale" || e.state === "expired") ? " open" : ""}><summary>Acknowledged findings: \`${report.acceptances.file}\`</summary>`, "");
+    for (const e of report.acceptances.entries) out.push(`- ${mdCell(acceptanceLine(e))}`);
+    out.push("", "</details>", "");
+  }
   if (report.steps.length) {
     out.push("<details><summary>Shift steps</summary>", "", "| planned | achieved | requests | failures | p99 old | p99 new |", "|---:|---:|---:|---|---:|---:|");
     for (const s of report.steps) {

@@ -19,7 +19,7 @@ describe("path report", () => {
   it("a hop entry is its own report with where it went and how, its verdict from its checks", () => {
     const h = ran(1, "2.5.1", "2.8.5", [check("zero-failed-requests", "pass"), check("old-node-refuses-after-finish", "fail")]);
     expect(h).to.include({ index: 1, from: "2.5.1", to: "2.8.5", procedure: "postgres-blue-green", dir: "hop-1", failedStep: null, ran: true, verdict: "fail", standin: true });
-    expect(h.counts).to.deep.equal({ pass: 1, fail: 1, unknown: 0 });
+    expect(h.counts).to.deep.equal({ pass: 1, fail: 1, unknown: 0, accepted: 0 });
     expect(Object.keys(h)).to.not.include.members(["schemaVersion", "runId", "generatedAt", "recheckedAt", "hops"]);
   });
 

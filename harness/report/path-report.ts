@@ -1,7 +1,7 @@
 // The hops of a multi-hop upgrade path in one report.json (schema v2's `hops`): each hop is a run's
 // report of its own (versions, procedure, checks, verdict, tables), and the run's top-level checks
 // are every hop's checks, their ids prefixed by the hop, so every existing reader judges them all.
-import type { CheckResult } from "../checks/index.ts";
+import type { ReportCheck } from "./accepted.ts";
 import { assembleReport, type Report, type ReportInput } from "./report.ts";
 
 /** One hop of a path: where it went, how, and its own report (minus what only a whole run has). */
@@ -39,13 +39,14 @@ export const hopCheckId = (index: number, id: string): string => `hop-${index}-$
  * The run's checks: each hop's, prefixed, without their bulky data (it stays in `hops`); a hop with
  * no check (not run, or its checks could not run) is one unknown `hop-N-checks-ran`.
  */
-export function pathChecks(hops: readonly HopReport[]): CheckResult[] {
-  return hops.flatMap((h): CheckResult[] => {
+export function pathChecks(hops: readonly HopReport[]): ReportCheck[] {
+  return hops.flatMap((h): ReportCheck[] => {
     if (h.checks.length === 0) {
       const why = h.ran ? (h.errors[0] ?? h.failedStep ?? "no check ran") : (h.errors[0] ?? "not run");
       return [{ id: hopCheckId(h.index, "checks-ran"), status: "unknown", message: `hop ${h.index} (${h.from} -> ${h.to}): ${why}`, evidence: [...h.errors] }];
     }
-    return h.checks.map((c) => ({ id: hopCheckId(h.index, c.id), status: c.status, message: c.message, evidence: c.evidence }));
+    return h.checks.map((c) => ({ id: hopCheckId(h.index, c.id), status: c.status, message: c.message, evidence: c.evidence,
+      ...(c.acceptedBy ? { acceptedBy: c.acceptedBy } : {}), ...(c.notAccepted ? { notAccepted: c.notAccepted } : {}) }));
   });
 }
 

@@ -3,15 +3,19 @@
 // call from a `finally` or a signal handler (synchronous, atomic rename, never throws for bad data).
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { RUN_FILES, worst, type CheckResult, type FaultRow, type NodeLogValue, type PhaseDiff, type Quantiles } from "../checks/index.ts";
+import { RUN_FILES, worst, type FaultRow, type NodeLogValue, type PhaseDiff, type Quantiles } from "../checks/index.ts";
+import type { AcceptList } from "./accept-file.ts";
+import { applyAcceptances, mergeAcceptances, type Acceptances, type ReportCheck } from "./accepted.ts";
 import type { HopReport } from "./path-report.ts";
 import type { PhaseRow, StepRow } from "./tables.ts";
 
 /**
- * 3: verdict "error" with its `errorCause` (a step failed outside the upgrade), and the datastore's
+ * 4: a check's status may be "accepted" (a failure an accept file acknowledges, with its
+ * `acceptedBy`), `counts.accepted`, and `acceptances` (each entry of the accept file and what it
+ * matched); 3: verdict "error" with its `errorCause` (a step failed outside the upgrade), and the datastore's
  * `auth`; 2: v1 plus the optional `hops` of a multi-hop path. Every earlier field keeps its meaning.
  */
-export const REPORT_SCHEMA_VERSION = 3;
+export const REPORT_SCHEMA_VERSION = 4;
 
 /** pass: every check passed; fail: the upgrade failed a check; error: a step outside the upgrade failed, nothing was judged. */
 export type Verdict = "pass" | "fail" | "error";
@@ -74,7 +78,9 @@ export interface ReportInput {
   readonly interrupted?: boolean;
   /** "SIGINT", "error budget breached at ...", an error message. */
   readonly interruptReason?: string;
-  readonly checks?: readonly CheckResult[];
+  readonly checks?: readonly ReportCheck[];
+  /** Acknowledged findings (`--accept FILE`): a failure an entry matches becomes "accepted". */
+  readonly accept?: AcceptList;
   readonly images?: readonly ImageUse[];
   readonly versions?: { readonly old?: string; readonly new?: string };
   readonly phases?: readonly PhaseRow[];
@@ -98,14 +104,17 @@ export interface Report {
   readonly schemaVersion: number;
   readonly runId: string | null;
   readonly scenario: string | null;
-  /** "pass" only when the run completed, there were checks, and every one passed; "error" when `errorCause` says why nothing was judged. */
+  /** "pass" only when the run completed, there were checks, and every one passed or was accepted; "error" when `errorCause` says why nothing was judged. */
   readonly verdict: Verdict;
   /** The step outside the upgrade that failed, in one line (datastore refusing the login, an image that does not start, a lab component missing); null unless the verdict is "error". */
   readonly errorCause: string | null;
   readonly interrupted: boolean;
   readonly interruptReason: string | null;
-  readonly counts: { readonly pass: number; readonly fail: number; readonly unknown: number };
-  readonly checks: readonly CheckResult[];
+  /** `accepted`: failures an accept entry acknowledged, counted apart from `fail` (they do not fail the verdict). */
+  readonly counts: { readonly pass: number; readonly fail: number; readonly unknown: number; readonly accepted: number };
+  readonly checks: readonly ReportCheck[];
+  /** The accept file the checks were judged with and each entry's outcome; null without one. */
+  readonly acceptances: Acceptances | null;
   readonly images: readonly ImageUse[];
   /** True when any image is a stand-in. */
   readonly standin: boolean;
@@ -125,13 +134,34 @@ export interface Report {
   readonly chaos?: ChaosSummary;
 }
 
-export function verdictOf(checks: readonly CheckResult[], interrupted: boolean, errorCause?: string): Verdict {
+/** An accepted failure does not fail the verdict; every other status counts as the check gave it. */
+export function verdictOf(checks: readonly ReportCheck[], interrupted: boolean, errorCause?: string): Verdict {
   if (errorCause !== undefined) return "error";
-  return !interrupted && checks.length > 0 && worst(checks) === "pass" ? "pass" : "fail";
+  const judged = checks.map((c) => ({ status: c.status === "accepted" ? "pass" as const : c.status }));
+  return !interrupted && checks.length > 0 && worst(judged) === "pass" ? "pass" : "fail";
+}
+
+/**
+ * The checks with the accept file applied (to the run's versions), or, for a path, its hops'
+ * acceptances merged (each hop applied the file to its own checks and versions).
+ */
+function judged(input: ReportInput, now: Date): { checks: ReportCheck[]; acceptances: Acceptances | null } {
+  const checks = [...(input.checks ?? [])];
+  const hops = (input.hops ?? []).filter((h) => h.acceptances);
+  if (hops.length > 0) {
+    return { checks, acceptances: mergeAcceptances(hops.map((h) => ({ label: `hop ${h.index}`, prefix: `hop-${h.index}-`, acceptances: h.acceptances! }))) ?? null };
+  }
+  if (!input.accept) return { checks, acceptances: null };
+  return applyAcceptances(checks, input.versions ?? {}, input.accept, now);
+}
+
+export function countsOf(checks: readonly ReportCheck[]): Report["counts"] {
+  const n = (s: ReportCheck["status"]): number => checks.filter((c) => c.status === s).length;
+  return { pass: n("pass"), fail: n("fail"), unknown: n("unknown"), accepted: n("accepted") };
 }
 
 export function assembleReport(input: ReportInput, now: Date = new Date()): Report {
-  const checks = [...(input.checks ?? [])];
+  const { checks, acceptances } = judged(input, now);
   const interrupted = input.interrupted ?? false;
   const images = [...(input.images ?? [])];
   const started = input.startedAt ? Date.parse(input.startedAt) : NaN;
@@ -144,12 +174,9 @@ export function assembleReport(input: ReportInput, now: Date = new Date()): Repo
     errorCause: input.errorCause ?? null,
     interrupted,
     interruptReason: input.interruptReason ?? null,
-    counts: {
-      pass: checks.filter((c) => c.status === "pass").length,
-      fail: checks.filter((c) => c.status === "fail").length,
-      unknown: checks.filter((c) => c.status === "unknown").length,
-    },
+    counts: countsOf(checks),
     checks,
+    acceptances,
     images,
     standin: images.some((i) => i.standin),
     versions: { old: input.versions?.old ?? null, new: input.versions?.new ?? null },
@@ -207,11 +234,6 @@ export function writeReportSync(runDir: string, input: ReportInput): { report: R
   writeFileSync(tmp, `${toJson(report)}\n`);
   renameSync(tmp, path);
   return { report, path };
-}
-
-/** Same as writeReportSync, as a promise (for symmetry with the rest of the run). */
-export async function writeReport(runDir: string, input: ReportInput): Promise<{ report: Report; path: string }> {
-  return writeReportSync(runDir, input);
 }
 
 /** The stand-in images a report names, each once (a path's middle version is one hop's new and the next hop's old). */

@@ -1,8 +1,9 @@
 // The console summary of a report (the CLI prints it; this module never writes to the console).
 import type { Quantiles } from "../checks/index.ts";
+import { countsText } from "./accepted.ts";
 import type { Report } from "./report.ts";
 
-const STATUS: Record<string, string> = { pass: "PASS", fail: "FAIL", unknown: "UNKNOWN" };
+const STATUS: Record<string, string> = { pass: "PASS", fail: "FAIL", unknown: "UNKNOWN", accepted: "ACCEPTED" };
 const MESSAGE_WIDTH = 160;
 
 function table(rows: readonly (readonly string[])[]): string[] {
@@ -35,6 +36,11 @@ export function formatSummary(report: Report, options: SummaryOptions = {}): str
   out.push("", "checks:");
   if (report.checks.length === 0) out.push("  (no checks ran)");
   else out.push(...table(report.checks.map((c) => [STATUS[c.status] ?? c.status, c.id, clip(c.message)])));
+  if (report.acceptances) {
+    out.push("", `acknowledged findings (${report.acceptances.file}):`);
+    if (report.acceptances.entries.length === 0) out.push("  (the file has no entries)");
+    for (const e of report.acceptances.entries) out.push(`  ${e.state.toUpperCase()} entry ${e.entry} ${e.check}: ${clip(e.note)}`, `    reason: ${clip(e.reason)}`);
+  }
   if (report.phases.length > 0) {
     out.push("", "phases:");
     out.push(...table([["phase", "duration", "requests", "failures", "p99 blue", "p99 green"],
@@ -57,7 +63,7 @@ export function formatSummary(report: Report, options: SummaryOptions = {}): str
   }
   for (const e of report.errors) out.push(`error: ${e}`);
   const c = report.counts;
-  const why = report.errorCause ? `: ${report.errorCause}` : ` (${c.fail} failed, ${c.unknown} unknown, ${c.pass} passed)`;
+  const why = report.errorCause ? `: ${report.errorCause}` : ` (${countsText(c, Boolean(report.acceptances))})`;
   out.push("", `verdict: ${report.verdict.toUpperCase()}${why}${options.reportPath ? `; report: ${options.reportPath}` : ""}`);
   return out.join("\n");
 }

@@ -2,8 +2,7 @@
 // component. Written by the lab to .lab/state.json; read by everything that starts containers.
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { COMPONENTS, type ComponentPin } from "../../lab/pins.ts";
-import { EnvironmentError, HarnessError } from "../errors.ts";
+import { EnvironmentError } from "../errors.ts";
 
 export type ComponentSource = "present" | "pulled" | "built";
 
@@ -27,12 +26,6 @@ export const LAB_STATE_FILE = join(LAB_DIR, "state.json");
 export function readLabState(): LabState {
   if (!existsSync(LAB_STATE_FILE)) return { components: {} };
   return JSON.parse(readFileSync(LAB_STATE_FILE, "utf8")) as LabState;
-}
-
-export function pinOf(id: string): ComponentPin {
-  const pin = COMPONENTS.find((c) => c.id === id);
-  if (!pin) throw new HarnessError(`unknown lab component "${id}"`);
-  return pin;
 }
 
 // The environment lacks it: a run that meets this did not judge the upgrade (verdict "error").

@@ -93,8 +93,16 @@ export interface AdminWorkloadOptions {
   readonly revokeCredentials?: boolean;
 }
 
+/** A write Kong accepted, as sent: what re-applying it elsewhere needs. */
+export interface AcceptedWrite {
+  readonly writeId: string; readonly entity: string; readonly action: AdminWriteValue["action"];
+  readonly method: WriteMethod; readonly path: string; readonly body?: unknown;
+}
+
 export class AdminWorkload {
   private readonly pending: Pending[] = [];
+  /** Every write Kong accepted (invalid ones excepted), in order. */
+  readonly accepted: AcceptedWrite[] = [];
   /** Entity -> its latest state after every accepted write, for the checks after finish. */
   readonly finalStates = new Map<string, FinalState>();
   private stopped = false;
@@ -147,6 +155,7 @@ export class AdminWorkload {
       writeId: `${this.o.cluster}-${++this.writeSeq}:${w.action}:${w.entity}`, cluster: this.o.cluster, entity: w.entity, action: w.action,
       expectOn: w.expect ? nodes.map((n) => n.name) : [],
       ...(w.expectRejected ? { expectRejected: w.expectRejected } : {}),
+      method: w.method, path: w.path,
     };
     const h = this.o.history;
     const inv = h.invoke("admin-writer", F.adminWrite, value, { node: admin.node });
@@ -158,6 +167,7 @@ export class AdminWorkload {
       }
       h.ok(inv, value);
       if (w.expectRejected) return true;
+      this.accepted.push({ writeId: value.writeId, entity: w.entity, action: w.action, method: w.method, path: w.path, ...(w.body === undefined ? {} : { body: w.body }) });
       if (w.expect) this.finalStates.set(w.entity, { proxy: w.expect });
       else if (w.adminPath) this.finalStates.set(w.entity, { adminPath: w.adminPath });
     } catch (err) {
@@ -189,19 +199,27 @@ export class AdminWorkload {
   }
 
   private async verifyLoop(): Promise<void> {
+    // Each (write, node) is probed on its own: a node that answers slowly (frozen, restarting) never
+    // delays the observations of the others, whose times are the moments their answers came.
+    const inFlight = new Set<Promise<void>>();
     // Until the writer returned: a write in flight when stop() was called still adds to `pending`.
-    while (!this.writerDone || this.pending.length > 0) {
-      const batch = this.pending.splice(0);
-      if (batch.length === 0 && this.writerDone) break;
-      const results = await Promise.all(batch.map(async (p) => ({ p, answer: await sendProbe(p.node.proxyUrl(), p.expect.probe, 2_000) })));
-      for (const { p, answer } of results) {
-        const matches = answer.status === p.expect.status;
-        const expired = this.o.now() > p.deadline;
-        if (matches || expired) this.observe(p, matches, answer.status === null ? `no answer (${answer.error ?? "error"})` : `status ${answer.status}`);
-        else this.pending.push(p);
+    while (!this.writerDone || this.pending.length > 0 || inFlight.size > 0) {
+      for (const p of this.pending.splice(0)) {
+        const probe: Promise<void> = this.probeOnce(p).finally(() => inFlight.delete(probe));
+        inFlight.add(probe);
       }
       await this.sleep(150);
     }
+  }
+
+  /** One probe of a pending (write, node): observed when it matches or its watch expired, else pending again. */
+  private async probeOnce(p: Pending): Promise<void> {
+    const answer = await sendProbe(p.node.proxyUrl(), p.expect.probe, 2_000);
+    if (this.abandoned) return;
+    const matches = answer.status === p.expect.status;
+    const expired = this.o.now() > p.deadline;
+    if (matches || expired) this.observe(p, matches, answer.status === null ? `no answer (${answer.error ?? "error"})` : `status ${answer.status}`);
+    else this.pending.push(p);
   }
 
   private observe(p: Pending, matches: boolean, seen: string): void {

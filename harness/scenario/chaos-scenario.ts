@@ -126,6 +126,7 @@ export class ChaosScenario extends UpgradeScenario {
       proxies: () => this.proxies,
       startExtraNode: async (cluster) => this.need(cluster === "blue" ? this.blue : this.green, `${cluster} cluster`).addNode(),
       now: () => this.rec.now(),
+      started: (node, faultId) => this.watchReadiness(node, this.blue?.nodes.includes(node) ? "blue" : "green", faultId),
       lost: async (name) => {
         if (this.lb?.nodes().some((n) => n.name === name)) await this.lb.removeNode(name);
         for (const c of clusters()) {

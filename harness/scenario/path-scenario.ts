@@ -13,7 +13,7 @@ import { hopReport, pathChecks, writeReportSync, type HopReport, type ImageUse, 
 import { renderReports } from "../report/render.ts";
 import { cleanupMark, onCleanup, runCleanup } from "../runtime/cleanup.ts";
 import { labImage } from "../runtime/lab-state.ts";
-import { interruptReason, setActiveRun } from "./active-run.ts";
+import { interruptReason, registerRun } from "./active-run.ts";
 import { setCyclesTaken } from "./admin-workload.ts";
 import { CassandraInPlaceScenario } from "./cassandra-in-place.ts";
 import { NewKeyspaceScenario } from "./new-keyspace.ts";
@@ -85,13 +85,15 @@ export class PathScenario {
   private errorCause?: string;
   private current?: { index: number; hop: PathHop; scenario: ScenarioBase; mark: number };
   private tornDown?: Promise<Report>;
+  /** Leaves the runs an interrupt tears down (at the end of teardown). */
+  private readonly unregister: () => void;
   /** The error of the first step that failed: the CLI maps bad input (an unknown image) to its exit code. */
   stepError?: unknown;
 
   constructor(readonly hops: readonly PathHop[], readonly options: PathOptions, runDir?: string, private readonly listener: PathListener = {}) {
     if (hops.length === 0) throw new InvalidConfigError(["an upgrade path needs at least one hop"]);
     this.runDir = runDir ?? RunRecorder.defaultDir(`path-${hops[0]!.from}-to-${hops.at(-1)!.to}`);
-    setActiveRun(this);
+    this.unregister = registerRun(this);
   }
 
   /** Every hop in order on one datastore; stops at the first hop whose step fails. Returns the report. */
@@ -144,7 +146,6 @@ export class PathScenario {
     const { scenario, steps } = hopRun(hop, hop.procedure, options);
     scenario.withDatastore(ds);
     if (index > 1) scenario.withCarriedData(`hop ${index - 1} (${this.hops[index - 2]!.from} -> ${this.hops[index - 2]!.to})`);
-    setActiveRun(this);
     setCyclesTaken((index - 1) * CYCLES_PER_HOP);
     this.current = { index, hop, scenario, mark };
     this.listener.hopStarted?.(index, hop);
@@ -183,7 +184,7 @@ export class PathScenario {
   private async doTearDown(interrupted?: string): Promise<Report> {
     await this.endHop(interrupted ? `interrupted: ${interrupted}` : undefined, interrupted).catch((err: unknown) => this.errors.push(`hop teardown: ${String(err)}`));
     this.errors.push(...(await runCleanup()));
-    setActiveRun(undefined);
+    this.unregister();
     setCyclesTaken(0);
     this.reportHopsNotRun(interrupted);
     const images: ImageUse[] = [

@@ -2,6 +2,7 @@
 // file; a scenario run directly by mocha gets its own defaults. Normalized once, then read-only.
 import { pgAuthProblem, type PgAuthChoice } from "../datastore/postgres-auth.ts";
 import { InvalidConfigError } from "../errors.ts";
+import type { AcceptList } from "../report/accept-file.ts";
 
 export interface RunOptions {
   readonly oldImage: string;
@@ -10,6 +11,11 @@ export interface RunOptions {
   readonly newNodes: number;
   /** Where report.json and the run's files go; default reports/runs/<scenario>-<time>. */
   readonly reportDir?: string;
+  /**
+   * Draws what a scenario chooses at random (a chaos scenario's fault targets and offsets), so the
+   * same seed replays the same run; recorded in the report. Only a scenario that draws at random
+   * takes `--seed` (runOptions' `drawsAtRandom`): every other run is the same whatever the seed.
+   */
   readonly seed: number;
   /** Load through the load balancer, requests per second. */
   readonly rate: number;
@@ -22,6 +28,8 @@ export interface RunOptions {
   readonly dbUpdatePropagationS: number;
   /** Where a CI job summary is appended (GitHub's GITHUB_STEP_SUMMARY); the CLI passes it. */
   readonly stepSummaryPath?: string;
+  /** Acknowledged findings (`--accept FILE`, validated by the CLI): a failure an entry matches is reported as accepted. */
+  readonly accept?: AcceptList;
   /** Kong's datastore strategy for the run. */
   readonly datastore: "postgres" | "cassandra";
   /**
@@ -31,7 +39,7 @@ export interface RunOptions {
   readonly pgAuth?: PgAuthChoice;
   /** Cassandra in place: the longest accepted downtime window, ms; overrides the scenario's (`--downtime-budget-ms`). */
   readonly downtimeBudgetMs?: number;
-  /** Cassandra new keyspace: Admin writes after the export frozen or let through as drift; overrides the scenario's (`--drift-mode`). */
+  /** Cassandra new keyspace: Admin writes after the export frozen, or let through and re-applied at the cut-over ("drift"); overrides the scenario's (`--drift-mode`). */
   readonly adminWritesAfterExport?: "freeze" | "drift";
   /**
    * The Admin workload also rotates keys: a new key for a consumer, its old one deleted. On by
@@ -56,16 +64,40 @@ export const RUN_DEFAULTS: Omit<RunOptions, "oldImage" | "newImage"> = {
 
 let fromCli: Partial<RunOptions> = {};
 
-/** Called by the CLI before it loads a scenario file. */
-export function setRunOptions(options: Partial<RunOptions>): void {
+/**
+ * Checks a run's images before the scenario builds its run (the CLI's: `--faults` only on stand-ins,
+ * every image present or pullable); throws InvalidConfigError. `old` and `new` are the images the
+ * scenario runs in each role.
+ */
+export type ImageCheck = (faults: Readonly<Record<string, string>>, images: { readonly old: string; readonly new: string }) => void;
+let imageCheck: ImageCheck | undefined;
+
+/** Called by the CLI before it loads a scenario file; `checkImages` runs when the file asks for its options. */
+export function setRunOptions(options: Partial<RunOptions>, checkImages?: ImageCheck): void {
   fromCli = options;
+  imageCheck = checkImages;
+}
+
+/** What a scenario file says of itself beside its default options. */
+export interface ScenarioTraits {
+  /** The scenario draws something at random from `seed` (a chaos scenario's fault schedule): it takes `--seed`. */
+  readonly drawsAtRandom?: boolean;
+  /** The scenario runs only the new image, in both roles (a fresh install): `--old` would be ignored, so it is refused. */
+  readonly newImageOnly?: boolean;
 }
 
 /** A scenario's options: its own defaults, overridden by what the CLI was given; validated. */
-export function runOptions(scenarioDefaults: Partial<RunOptions> & Pick<RunOptions, "oldImage" | "newImage">): RunOptions {
+export function runOptions(scenarioDefaults: Partial<RunOptions> & Pick<RunOptions, "oldImage" | "newImage">, traits: ScenarioTraits = {}): RunOptions {
+  // A seed given to a scenario that draws nothing at random would be recorded and change nothing.
+  if (fromCli.seed !== undefined && !traits.drawsAtRandom) {
+    throw new InvalidConfigError(["--seed is for scenarios that draw at random (the chaos scenarios' fault schedules, e.g. scenarios/chaos-during-shift.ts); this one draws nothing at random: leave --seed out"]);
+  }
+  if (fromCli.oldImage !== undefined && traits.newImageOnly) throw new InvalidConfigError(["this scenario runs one image, the new one: give it with --new and leave --old out"]);
   const o: RunOptions = { ...RUN_DEFAULTS, ...scenarioDefaults, ...fromCli };
   const problems = validateRunOptions(o);
   if (problems.length) throw new InvalidConfigError(problems, { hint: "run `kong-upgrade-harness help`" });
+  // Before the scenario builds its run (its report folder, its containers): bad images end here.
+  imageCheck?.(o.faults, { old: traits.newImageOnly ? o.newImage : o.oldImage, new: o.newImage });
   return o;
 }
 
@@ -77,6 +109,8 @@ export function validateRunOptions(o: RunOptions): string[] {
   positiveInt("old nodes", o.oldNodes, 8);
   positiveInt("new nodes", o.newNodes, 8);
   positiveInt("rate", o.rate, 5_000);
+  // The PRNG (SeededRandom) keeps 32 bits: two seeds that differ above them would draw the same.
+  if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffff_ffff) problems.push(`the seed must be a whole number from 0 to 4294967295, but is ${o.seed}`);
   if (!o.oldImage) problems.push("the old image must be given");
   if (!o.newImage) problems.push("the new image must be given");
   const s = o.steps;

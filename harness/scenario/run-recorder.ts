@@ -3,7 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { BLUE_GREEN_CHECKS, F, History, writeExpectations, type Check, type CheckExpectations, type MigrationCommandValue, type UpgradePhase } from "../checks/index.ts";
-import { analyzeRun, writeReportSync, type ImageUse, type Report, type ReportInput } from "../report/index.ts";
+import { analyzeRun, writeReportSync, type AcceptList, type ImageUse, type Report, type ReportInput } from "../report/index.ts";
 import { loadRunContext } from "../checks/index.ts";
 import { PROJECT_ROOT } from "../runtime/lab-state.ts";
 import { HarnessError, unjudgedCause } from "../errors.ts";
@@ -26,8 +26,9 @@ export class RunRecorder {
   private openPhase?: { phase: UpgradePhase; op: ReturnType<History["invoke"]> };
   private reported?: Report;
 
-  /** `checks`: the scenario's check list, in report order (default: the blue/green list). */
-  constructor(readonly scenario: string, readonly runDir: string, private readonly stepSummaryPath?: string, readonly checks: readonly Check[] = BLUE_GREEN_CHECKS) {
+  /** `checks`: the scenario's check list, in report order (default: the blue/green list); `accept`: acknowledged findings (`--accept`). */
+  constructor(readonly scenario: string, readonly runDir: string, private readonly stepSummaryPath?: string, readonly checks: readonly Check[] = BLUE_GREEN_CHECKS,
+    private readonly accept?: AcceptList) {
     mkdirSync(runDir, { recursive: true });
     this.history = new History(this.clock, join(runDir, "history.jsonl"));
   }
@@ -100,6 +101,7 @@ export class RunRecorder {
       ...analysis, runId: this.runDir.split("/").pop(), scenario: this.scenario, startedAt: this.startedAt, finishedAt: new Date().toISOString(),
       interrupted: interrupted !== undefined, ...(interrupted ? { interruptReason: interrupted } : {}),
       images: this.images, versions: this.versions, errors: this.errors, ...(this.errorCause ? { errorCause: this.errorCause } : {}),
+      ...(this.accept ? { accept: this.accept } : {}),
     };
   }
 

@@ -16,12 +16,12 @@ import { resolveKongImage, type KongImage } from "../kong/kong-image.ts";
 import { KongMigrations } from "../kong/migrations.ts";
 import { watchStatusReady } from "../kong/status-watch.ts";
 import { KongNodeExitedError } from "../kong/kong-wait.ts";
-import { startAttack, type AttackRun } from "../load/vegeta.ts";
+import { AttackFailedError, startAttack, type AttackRun } from "../load/vegeta.ts";
 import type { ImageUse, Report, ReportInput } from "../report/index.ts";
 import { onCleanup, runCleanup } from "../runtime/cleanup.ts";
 import { labImage } from "../runtime/lab-state.ts";
 import { JsonlRequestSink, LoadBalancer, type StartedLoadBalancer } from "../traffic/index.ts";
-import { interruptReason, progress, setActiveRun } from "./active-run.ts";
+import { interruptReason, progress, registerRun } from "./active-run.ts";
 import type { AdminWorkload, AdminWorkloadOptions, WatchedNode } from "./admin-workload.ts";
 import { answerMatches, describeMismatch, probeAll, sendProbe, waitUntilServing, type ProbeAnswer } from "./probes.ts";
 import type { ParitySampler } from "./parity-sampler.ts";
@@ -36,6 +36,12 @@ import { startEchoUpstream } from "./upstream.ts";
 const MARGIN_MS = 2_000;
 /** Kong 3.x's default `worker_state_update_frequency` (5 s). */
 const WORKER_STATE_UPDATE_FREQUENCY_MS = 5_000;
+/**
+ * How often each nginx worker of a Kong node polls its worker events (`interval = 1` in
+ * kong/global.lua's init_worker_events, 1.x to 3.x): a write made through a node's Admin API is
+ * current at once in the worker that served it, and in the node's other workers up to this later.
+ */
+const WORKER_EVENTS_INTERVAL_MS = 1_000;
 
 export class ScenarioStepError extends HarnessError {
   override name = "ScenarioStepError";
@@ -78,12 +84,14 @@ export abstract class ScenarioBase {
   private readonly gates: Promise<void>[] = [];
   protected readonly migrationExpectations: MigrationExpectation[] = [];
   private tornDown?: Promise<Report>;
+  /** Leaves the runs an interrupt tears down (at the end of teardown). */
+  private readonly unregister: () => void;
   /** A datastore started by someone else (a test, a multi-hop path): used, never stopped. */
   private sharedDatastore?: StartedDatastore;
 
   constructor(readonly name: string, readonly options: RunOptions, checks: readonly Check[] = BLUE_GREEN_CHECKS) {
-    this.rec = new RunRecorder(name, options.reportDir ?? RunRecorder.defaultDir(name), options.stepSummaryPath, checks);
-    setActiveRun(this);
+    this.rec = new RunRecorder(name, options.reportDir ?? RunRecorder.defaultDir(name), options.stepSummaryPath, checks, options.accept);
+    this.unregister = registerRun(this);
   }
 
   /** Runs on a datastore that is already up (its network too) and leaves it running at teardown. */
@@ -241,24 +249,68 @@ export abstract class ScenarioBase {
     }
     await seedConfiguration(cluster.admin());
     this.rec.history.event("seeder", F.seed, { entities: SEED_PROBES.map((p) => `probe/${p.name}`) });
+    // Probes may reach a worker that is already current while another still runs the configuration
+    // from before the seed: the baseline is taken once every worker has polled the seed's events.
+    await new Promise((r) => setTimeout(r, WORKER_EVENTS_INTERVAL_MS + 250));
   }
 
   /** Waits until a node answers every probe as the baseline says; records `node-ready` for new nodes. */
   protected async awaitBaseline(node: StartedKongContainer, cluster: "blue" | "green", record: boolean): Promise<void> {
-    // `/status` is watched beside the probes: when it said ready is when a production load
-    // balancer would have sent the node traffic (readiness-honest).
-    const status = record ? watchStatusReady(() => node.getAdminUrl(), () => this.rec.now()) : undefined;
-    const served = await waitUntilServing(node.getProxyUrl(), SEED_PROBES, this.propagationBoundMs * 3);
-    const servingMs = served.ok ? this.rec.now() : null;
-    const mismatches = await this.describeMismatches(served.last, node.name, cluster);
-    if (status) this.rec.history.event("harness", F.readiness, { node: node.name, cluster, statusReadyMs: await status.stop(), servingMs, lastMismatches: served.ok ? [] : mismatches });
-    if (record) this.rec.history.event("harness", F.nodeReady, { node: node.name, cluster, ready: served.ok, mismatches });
-    if (!served.ok) {
+    const { served, mismatches } = await this.gate(node, cluster, record);
+    if (record) this.rec.history.event("harness", F.nodeReady, { node: node.name, cluster, ready: served, mismatches });
+    if (!served) {
       // The report shows what the node itself said while it failed.
       const excerpt = (await node.logs(80).catch((err: unknown) => `(logs unavailable: ${String(err)})`)).slice(-4000);
       this.rec.history.event("harness", F.nodeLog, { node: node.name, image: node.image, reason: `does not answer like the baseline: ${mismatches.join(", ")}`, excerpt });
+      throw new ScenarioStepError(`${cluster === "blue" ? "old" : "new"} node "${node.name}" does not answer like the baseline: ${mismatches.join(", ")}`);
     }
-    if (!served.ok) throw new ScenarioStepError(`${cluster === "blue" ? "old" : "new"} node "${node.name}" does not answer like the baseline: ${mismatches.join(", ")}`);
+  }
+
+  /**
+   * The baseline probes until a node answers every one like the baseline (or the budget ends), with
+   * `GET /status` watched beside when `watchStatus`: when it said ready is when a production load
+   * balancer would have sent the node traffic; both moments are recorded (readiness-honest).
+   */
+  private async gate(node: StartedKongContainer, cluster: "blue" | "green", watchStatus: boolean, startedBy?: string): Promise<{ served: boolean; mismatches: string[] }> {
+    const status = watchStatus ? watchStatusReady(() => node.getAdminUrl(), () => this.rec.now()) : undefined;
+    const served = await waitUntilServing(node.getProxyUrl(), SEED_PROBES, this.propagationBoundMs * 3);
+    const servingMs = served.ok ? this.rec.now() : null;
+    const mismatches = await this.describeMismatches(served.last, node.name, cluster);
+    if (status) {
+      this.rec.history.event("harness", F.readiness, {
+        node: node.name, cluster, statusReadyMs: await status.stop(), servingMs, lastMismatches: served.ok ? [] : mismatches, ...(startedBy ? { startedBy } : {}),
+      });
+    }
+    return { served: served.ok, mismatches };
+  }
+
+  /**
+   * A node a fault started (again) while the run goes on: its readiness is watched and recorded
+   * beside the recovery, as for the scenario's own new nodes; whether it serves is the load
+   * balancer's health checks' and the fault's expectation's to judge.
+   */
+  protected watchReadiness(node: StartedKongContainer, cluster: "blue" | "green", startedBy: string): void {
+    this.gates.push(this.gate(node, cluster, true, startedBy).then(() => undefined, (err: unknown) => {
+      this.rec.errors.push(`readiness of ${node.name} (started by fault ${startedBy}): ${err instanceof Error ? err.message : String(err)}`);
+    }));
+  }
+
+  /**
+   * A new node joins the load balancer as `--readiness` says: with `status` at once (its start
+   * waited for `GET /status` to say ready, as a production load balancer or a Kubernetes readiness
+   * probe would), its baseline gate beside; with `baseline` only once it passed the gate. `then`
+   * runs once the node answers like the baseline (parity sampling).
+   */
+  protected async admitNewNode(node: StartedKongContainer, then: () => Promise<void> = async () => undefined): Promise<void> {
+    const lb = this.need(this.lb, "load balancer");
+    if (this.options.readiness === "status") {
+      lb.addNode("green", { name: node.name, url: node.getProxyUrl() });
+      this.gateBeside(node, then);
+      return;
+    }
+    await this.awaitBaseline(node, "green", true);
+    lb.addNode("green", { name: node.name, url: node.getProxyUrl() });
+    await then();
   }
 
   /**
@@ -284,7 +336,8 @@ export abstract class ScenarioBase {
   private async describeMismatches(answers: readonly ProbeAnswer[], node: string, cluster: "blue" | "green"): Promise<string[]> {
     const old = cluster === "green" ? this.blue?.nodes[0] : undefined;
     const probes = answers.flatMap((a) => SEED_PROBES.find((p) => p.name === a.probe) ?? []);
-    const reference = old ? await Promise.all(probes.map((p) => sendProbe(old.getProxyUrl(), p))) : [];
+    // The old node may itself be under a fault: then the mismatches are said without its answers.
+    const reference = old ? await Promise.all(probes.map((p) => sendProbe(old.getProxyUrl(), p))).catch(() => []) : [];
     return answers.map((a, i) => describeMismatch(a, node, reference[i] ? { ...reference[i], node: old!.name } : undefined));
   }
 
@@ -353,7 +406,7 @@ export abstract class ScenarioBase {
   async tearDown(interrupted: string | undefined = interruptReason()): Promise<Report> {
     if (this.tornDown) return this.tornDown;
     this.tornDown = this.doTearDown(interrupted);
-    setActiveRun(undefined);
+    this.unregister();
     return this.tornDown;
   }
 
@@ -384,8 +437,12 @@ export abstract class ScenarioBase {
     await this.paritySampler?.stop();
     if (this.load) {
       this.load.stop();
-      const summary = await this.load.done.catch((err: unknown) => { this.rec.errors.push(`load: ${String(err)}`); return undefined; });
-      if (summary) this.rec.history.event("load", F.loadSummary, { requests: summary.requests, statusCounts: summary.statusCounts, errors: summary.errors, aborted: summary.aborted });
+      // A load generator that died still counted what it received until then (load-reconciliation's evidence).
+      const summary = await this.load.done.catch((err: unknown) => { this.rec.errors.push(`load: ${String(err)}`); return err instanceof AttackFailedError ? err.summary : undefined; });
+      if (summary) {
+        const { requests, statusCounts, errors, aborted, lastAnswerEpochMs, failure } = summary;
+        this.rec.history.event("load", F.loadSummary, { requests, statusCounts, errors, aborted, ...(lastAnswerEpochMs !== undefined ? { lastAnswerEpochMs } : {}), ...(failure ? { failure } : {}) });
+      }
       this.load = undefined;
     }
     await this.lb?.stop().catch((err: unknown) => this.rec.errors.push(`load balancer: ${String(err)}`));

@@ -6,6 +6,7 @@ import type { StartedDatastore } from "../datastore/types.ts";
 import type { StartedKongCluster, WriteGate } from "../kong/cluster.ts";
 import { KongContainer } from "../kong/kong-container.ts";
 import { KongNodeExitedError } from "../kong/kong-wait.ts";
+import { readClusterAccessLogs } from "../kong/admin-access-log.ts";
 import { driveShift, WeightPlan } from "../traffic/index.ts";
 import { interruptSignal, progress } from "./active-run.ts";
 import { AdminWorkload } from "./admin-workload.ts";
@@ -184,6 +185,8 @@ export abstract class ScenarioSteps extends ScenarioBase {
     const fin = await this.rec.migration(F.migrationsFinish, newImage.ref, [], () => m.run("finish"));
     if (fin.exitCode !== 0) throw new ScenarioStepError(`\`kong migrations finish\` with ${newImage.ref} exited ${fin.exitCode}: ${(fin.stderr || fin.stdout).trim().split("\n")[0]}`);
     this.finished = true;
+    // What reached the new nodes' Admin API before finish, from their own access logs (no-new-admin-writes-before-finish).
+    this.rec.history.event("harness", F.adminAccessLog, await readClusterAccessLogs("green", this.green?.nodes ?? [], (epochMs) => epochMs - this.rec.clockOriginEpochMs));
     await this.rec.migration(F.migrationsList, newImage.ref, [], () => m.run("list"));
     await this.snapshot("after-finish");
   }

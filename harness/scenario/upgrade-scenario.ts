@@ -65,26 +65,14 @@ export class UpgradeScenario extends ScenarioSteps {
     });
   }
 
-  // 4. New nodes start beside the old ones; ready only when they answer like the baseline.
+  // 4. New nodes start beside the old ones, given traffic as `--readiness` says (their baseline gate judged either way).
   async startGreen(): Promise<void> {
     await this.rec.phase("GreenStart", async () => {
       const newImage = this.need(this.newImage, "new image");
       await this.rec.migration(F.migrationsList, newImage.ref, [], () => this.migrations(newImage, "green").run("list"));
       this.green = await this.startCluster("green", newImage, this.options.newNodes,
         () => ({ allowed: this.finished, reason: "the procedure allows Admin API writes on the new cluster only after `kong migrations finish`" }));
-      for (const node of this.green.nodes) {
-        const lb = this.need(this.lb, "load balancer");
-        if (this.options.readiness === "status") {
-          // As a production load balancer: the node's `/status` already said ready (its start waited
-          // for it), so it gets traffic now; the baseline gate runs beside and the checks judge it.
-          lb.addNode("green", { name: node.name, url: node.getProxyUrl() });
-          this.gateBeside(node, () => this.sampleParityWith(node));
-          continue;
-        }
-        await this.awaitBaseline(node, "green", true);
-        lb.addNode("green", { name: node.name, url: node.getProxyUrl() });
-        await this.sampleParityWith(node);
-      }
+      for (const node of this.green.nodes) await this.admitNewNode(node, () => this.sampleParityWith(node));
     });
   }
 

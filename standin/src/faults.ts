@@ -4,7 +4,7 @@
 // Scope syntax (all optional, joined with '@'):  node=<prefix-of-hostname>  entity=<table>
 //   after=<ms since start>  rate=<0..1>  for=<ms> (how long a stall lasts)
 //   point=<name> (where in a migration run a kill-type fault fires: before-record, halfway)
-// e.g. KONG_STANDIN_FAULTS="proxy-5xx@rate=0.01,lost-invalidation@entity=routes"
+// e.g. KONG_STANDIN_FAULTS="proxy-5xx@rate=0.01,lost-invalidation@entity=keyauth_credentials"
 
 export interface FaultSwitch {
   readonly name: string;

@@ -68,6 +68,13 @@ describe("chaos: scenarios/chaos-during-shift.ts through the CLI (stand-ins 1.5.
     expect(chaos.failedOutsideWindows).to.equal(0);
   });
 
+  it("watches the readiness of the node the kill started again, and judges it with the new nodes", function () {
+    const c = report.checks.find((x) => x.id === "readiness-honest")!;
+    expect(c.message).to.match(/^all 3 nodes served like the baseline within \d+ ms of `\/status` saying ready \(largest gap \d+ ms\): (green-\d, ){2}blue-1 \(started by fault kill-old-node\)$/);
+    const nodes = (c.data as { nodes: { node: string; startedBy?: string }[] }).nodes;
+    expect(nodes.map((v) => `${v.node}${v.startedBy ? ` by ${v.startedBy}` : ""}`).sort()).to.deep.equal(["blue-1 by kill-old-node", "green-1", "green-2"]);
+  });
+
   it("with retries on, the kill failed no idempotent request: a failure in its window is a POST already sent", function () {
     const kill = report.chaos!.faults.find((f) => f.id === "kill-old-node")!;
     const failedInWindow = readFileSync(join(dir, "requests.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as RequestLine)

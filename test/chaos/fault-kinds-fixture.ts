@@ -79,6 +79,8 @@ export interface RunResult {
   readonly history: readonly Op[];
   readonly requests: readonly RequestLine[];
   readonly events: readonly LbEvent[];
+  /** Nodes the faults said they started (again), with the fault: whose readiness a scenario watches. */
+  readonly started: readonly string[];
   readonly verdict: CheckResult;
   readonly rows: readonly FaultRow[];
 }
@@ -159,11 +161,13 @@ export class FaultKindsLab {
     const nodes = { blue: this.blue.nodes.map((n) => n.name), green: this.green.nodes.map((n) => n.name) };
     const schedule = resolveSchedule(specs.map((s) => ({ ...s, at: { atMs: clock.now() + 300 } })), { seed: 1, toxiproxy: true, nodes });
     const clusters = (): StartedKongCluster[] => [this.blue, this.green];
+    const started: string[] = [];
     const targets: ChaosTargets = {
       node: (name) => clusters().flatMap((c) => c.nodes).find((n) => n.name === name),
       nodeNames: (scope) => clusters().filter((c) => scope === "all" || c.name === scope).flatMap((c) => c.nodes.map((n) => n.name)),
       lb: () => recording(lb, events, clock), datastore: () => this.datastore, proxies: () => this.proxies,
       startExtraNode: (cluster) => (cluster === "blue" ? this.blue : this.green).addNode(), now: () => clock.now(),
+      started: (node, faultId) => { started.push(`${node.name} by ${faultId}`); },
       lost: async (name) => { if (lb.nodes().some((n) => n.name === name)) await lb.removeNode(name); },
     };
     const settings = lb.settings();
@@ -189,7 +193,7 @@ export class FaultKindsLab {
     const all = history.all();
     const requests = requestsFrom(sink.records);
     const verdict = await faultExpectations.check(checkContext({ baseline: { [PROBE.name]: PROBE.expect }, nodes, propagationBoundMs: 3_000 }, all, requests));
-    return { history: all, requests: sink.records, events, verdict, rows: (verdict.data?.faults ?? []) as FaultRow[] };
+    return { history: all, requests: sink.records, events, started, verdict, rows: (verdict.data?.faults ?? []) as FaultRow[] };
   }
 }
 

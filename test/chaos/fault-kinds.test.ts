@@ -73,6 +73,7 @@ describe("chaos: stop, restart, extra-node and the timeout, reset_peer and bandw
     const seen = r.events.filter((e) => e.node === "blue-1").map((e) => e.what);
     expect(seen.indexOf("unhealthy"), `out of rotation before it was re-registered: ${seen.join(", ")}`).to.be.within(0, seen.indexOf("re-registered"));
     returnedThroughHealthChecks(r, "blue-1", "re-registered");
+    expect(r.started, "nodes whose readiness a scenario watches").to.deep.equal(["blue-1 by stop-blue-1"]);
     expect((await inspect(node)).Running).to.equal(true);
     const row = r.rows[0]!;
     expect([r.verdict.status, row.state, row.failures], r.verdict.message).to.deep.equal(["pass", "recovered", 0]);
@@ -90,6 +91,7 @@ describe("chaos: stop, restart, extra-node and the timeout, reset_peer and bandw
     expect([now.Running, now.StartedAt > before], `StartedAt ${before} -> ${now.StartedAt}`).to.deep.equal([true, true]);
     expect(await containerLog(node)).to.contain("signal 3 (SIGQUIT) received, gracefully shutting down");
     returnedThroughHealthChecks(r, "blue-2", "re-registered");
+    expect(r.started, "nodes whose readiness a scenario watches").to.deep.equal(["blue-2 by restart-blue-2"]);
     const row = r.rows[0]!;
     expect([r.verdict.status, row.failures], r.verdict.message).to.deep.equal(["pass", 0]);
   });
@@ -108,6 +110,7 @@ describe("chaos: stop, restart, extra-node and the timeout, reset_peer and bandw
     expect(lab.green.nodes.map((n) => [n.name, n.image])).to.deep.equal([["green-1", NEW]]);
     expect(((await admin(node, "GET", "/")).json as { version: string }).version).to.equal(NEW.split(":")[1]);
     returnedThroughHealthChecks(r, "green-1", "added");
+    expect(r.started, "nodes whose readiness a scenario watches").to.deep.equal(["green-1 by extra-green"]);
     const answers = r.requests.filter((q) => q.node === "green-1").map((q) => q.status);
     expect(new Set(answers), "green-1's answers to the seeded probe").to.deep.equal(new Set([PROBE.expect]));
     expect([r.verdict.status, r.rows[0]!.failures], r.verdict.message).to.deep.equal(["pass", 0]);

@@ -145,6 +145,7 @@ describe("migrations under faults (stand-in, Postgres)", function () {
       expect(verifyRecovery(value)).to.deep.equal([]);
     });
 
+    // proves: migration-recovery
     it("Kong's trap: an up killed after recording a pending migration cannot be re-run (`up` refuses until finish), and the check says so", async () => {
       const o = outcome("upHalfwayWithPending");
       const problems = verifyRecovery(o.value);
@@ -154,6 +155,7 @@ describe("migrations under faults (stand-in, Postgres)", function () {
       expect((await recoveryCheck(o)).status).to.equal("fail");
     });
 
+    // proves: migration-recovery
     it("up-damages-data on the re-run: the fingerprint comparison fails and names the table, row, column and key values", async () => {
       const o = outcome("damagesData");
       const md5 = (s: string): string => createHash("md5").update(s).digest("hex");

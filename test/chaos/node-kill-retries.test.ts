@@ -53,7 +53,7 @@ describe("chaos: a node kill behind the load balancer, retries off and on", func
       history, schedule, seed: 1, toxiproxy: false, loadBalancer: { ...lb.settings() },
       targets: {
         node: (name) => cluster.nodes.find((n) => n.name === name), nodeNames: () => cluster.nodes.map((n) => n.name),
-        lb: () => lb, datastore: () => datastore, proxies: () => undefined, startExtraNode: () => cluster.addNode(), now: () => clock.now(), lost: async () => undefined,
+        lb: () => lb, datastore: () => datastore, proxies: () => undefined, startExtraNode: () => cluster.addNode(), now: () => clock.now(), started: () => undefined, lost: async () => undefined,
       },
     });
     const load = startAttack({ targets: [{ name: PROBE.name, method: "GET", url: `${lb.url}${PROBE.path}`, headers: { "x-kuh-probe": PROBE.name } }], ratePerSecond: 100, durationMs: 60_000, timeoutMs: 10_000 });
@@ -72,6 +72,7 @@ describe("chaos: a node kill behind the load balancer, retries off and on", func
     return faultExpectations.check(checkContext(expectations, history.all(), requestsFrom(sink.records)));
   }
 
+  // proves: fault-expectations
   it("retries off: the kill fails requests, and fault-expectations names the fault, window, node and counts", async function () {
     const r = await killUnderLoad("blue-1", { onConnectFailure: 0 });
     const row = (r.data!.faults as FaultRow[])[0]!;

@@ -76,7 +76,7 @@ describe("CLI: run --path and scenario-choice flags, bad input", function () {
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.contain("[--downtime-budget-ms MS] [--drift-mode freeze|record]");
     expect(r.stdout).to.contain("--downtime-budget-ms: Cassandra in place, the longest accepted downtime window");
-    expect(r.stdout).to.contain("freeze (default: refused until the cut-over) or record (let through, each listed");
+    expect(r.stdout).to.contain("freeze (default: refused until the cut-over) or record (let through, re-applied");
     expect(r.stdout).to.contain("run --path --from X --to Y");
     expect(r.stdout).to.contain("--no-revoke-credentials: the Admin workload does not rotate keys. By default it");
   });

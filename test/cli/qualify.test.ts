@@ -3,8 +3,8 @@
 // runs in place, as the plan says for 2.2.x; 0.14.1, which the plan routes through 1.5.x (two
 // hops), is reported as refused. The Postgres pairs' planning is qualify.test.ts's (unit); here a
 // request whose every pair is refused covers both datastores without a run. The run fails on the
-// documented finding (Kong does not stop a 2.2 node after the 2.6 finish): the pair's verdict, the
-// overall verdict and the exit code are read back against the run's own report.json.
+// documented finding alone (Kong does not stop a 2.2 node after the 2.6 finish): each pair's verdict
+// and failed checks are pinned, then read back against the run's own report.json.
 import { expect } from "chai";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +17,8 @@ import { runCli, type CliResult } from "../support/cli.ts";
 
 const SHORT = ["--old-nodes", "1", "--new-nodes", "1", "--rate", "100", "--hold-ms", "1000", "--steps", "0,50,100"];
 const schema = (): Schema => JSON.parse(readFileSync(join(PROJECT_ROOT, "reports/schema/qualification.schema.json"), "utf8")) as Schema;
+/** The documented finding: Kong does not stop a 2.2 node after the 2.6 finish (kong-reference §0.3). */
+const OLD_NODE_STARTS = "kong-standin:2.2.2 started against a database finished by kong-standin:2.6.0 and served 11/11 baseline requests correctly: Kong does not enforce the documented rule; see kong-reference §0.3";
 const hops = (ds: string): string => `the plan needs 2 hops (0.14.1 -> 1.5.x -> 2.6.0); qualify runs one-hop pairs: run this path with \`kong-upgrade-harness run --path --from 0.14.1 --to 2.6.0 --datastore ${ds}\``;
 
 describe("CLI: qualify (stand-ins, cassandra in place)", function () {
@@ -55,6 +57,7 @@ describe("CLI: qualify (stand-ins, cassandra in place)", function () {
     expect(nodes, "--old-nodes 1 --new-nodes 1 reached the run").to.deep.equal({ blue: ["blue-1"], green: ["green-1"] });
   });
 
+  // proves: old-node-refuses-after-finish
   it("per-pair verdicts, counts and failed checks are each run's own report.json; overall verdict and exit code follow", () => {
     for (const p of q.pairs.filter((x) => x.reportDir !== null)) {
       const r = runReport(p.id);
@@ -64,18 +67,20 @@ describe("CLI: qualify (stand-ins, cassandra in place)", function () {
       expect(p.exitCode, p.id).to.equal(r.verdict === "pass" ? 0 : 1);
       expect(existsSync(join(out, p.reportDir!, "report.html")), `${p.id}/report.html`).to.equal(true);
     }
-    const ranVerdicts = q.pairs.filter((p) => p.reportDir !== null).map((p) => p.verdict);
-    expect(ranVerdicts.every((v) => v === "pass" || v === "fail"), `runs that could not be judged: ${JSON.stringify(q.pairs.map((p) => p.error))}`).to.equal(true);
-    expect(q.verdict).to.equal("fail"); // refused pairs alone make it fail
+    // Each pair's verdict, pinned: the run fails on the documented finding and on nothing else.
+    expect(q.pairs.map((p) => [p.id, p.verdict, p.failedChecks.map((c) => `${c.id}:${c.status}`)]), `errors: ${JSON.stringify(q.pairs.map((p) => p.error))}`).to.deep.equal([
+      ["2.2.2-to-2.6.0-cassandra", "fail", ["old-node-refuses-after-finish:fail"]],
+      ["0.14.1-to-2.6.0-cassandra", "refused", []],
+    ]);
+    expect(q.pairs[0]!.failedChecks[0]!.message).to.equal(OLD_NODE_STARTS);
+    expect(q.verdict).to.equal("fail");
     expect(cli.code, cli.stderr).to.equal(1);
   });
 
   it("index.html: the overall verdict, a row per pair with its verdict, a link to each run's report", () => {
     const html = readFileSync(join(out, "index.html"), "utf8");
-    const passed = q.pairs.filter((p) => p.verdict === "pass").length;
-    const failed = q.pairs.filter((p) => p.verdict === "fail").length;
     expect(html).to.contain(`<body data-verdict="fail">`);
-    expect(html).to.contain(`✘ NOT QUALIFIED: ${passed} of 2 pairs passed; ${failed > 0 ? `${failed} failed, ` : ""}1 refused by the plan (not run)`);
+    expect(html).to.contain("✘ NOT QUALIFIED: 0 of 2 pairs passed; 1 failed, 1 refused by the plan (not run)");
     for (const p of q.pairs) expect(html, p.id).to.contain(`data-pair="${p.id}" data-verdict="${p.verdict}" data-datastore="${p.datastore}"`);
     expect(html).to.contain('<a href="2.2.2-to-2.6.0-cassandra/report.html">report.html</a>');
     expect(html).to.contain("STAND-IN IMAGES.");

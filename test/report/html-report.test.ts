@@ -1,14 +1,23 @@
 // report.html of demo runs: one passing (the demo pair without key rotation), one failing on a fault
 // switch, one failing on the demo pair's revoked-key finding (key rotation on, the default): rendered
-// by `report <dir>`, opened in headless Chromium (screenshot kept next to the report), and checked
-// against the run's own data: verdict, failed checks, and a timeline whose series are the per-second
-// counts of requests.jsonl.
+// by `report <dir>` and checked against the run's own data (verdict, failed checks, and a timeline
+// whose series are the per-second counts of requests.jsonl), then loaded in headless Chromium: no
+// console error or exception, every section laid out with its heading, no dangling in-page link,
+// every chart drawing data points; the screenshot is kept next to the report (report.png).
 import { expect } from "chai";
-import { readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { PROJECT_ROOT } from "../../harness/runtime/lab-state.ts";
 import { runCli } from "../support/cli.ts";
-import { pngSize, screenshot } from "./support/chromium.ts";
+import type { LoadedPage } from "./support/chromium.ts";
+import { pngSize } from "./support/chromium.ts";
+import { readReportPage, type ReportPage } from "./support/report-page.ts";
 import { demoRuns } from "./support/runs.ts";
+
+/** The sections of a blue/green run's page, in order: a missing one fails the page. */
+const SECTIONS = ["verdict", "failed-checks", "timeline", "checks", "parity", "steps", "phases", "admin", "migrations", "schema", "logs", "images"];
+/** The timeline's charts: each must draw data points. */
+const CHARTS = ["phase-strip", "chart-weight", "chart-requests", "chart-failures", "chart-latency", "chart-lag"];
 
 interface ReportJson { verdict: string; standin: boolean; phases: unknown[]; checks: { id: string; status: string; data?: { total?: number; failed?: number } }[] }
 
@@ -109,13 +118,48 @@ function checkReport(label: "pass" | "fail", dir: () => string, failing?: Failin
       expect(html).to.contain('<a href="#parity">parity</a>');
     });
 
-    it("renders in headless Chromium (screenshot saved as report.png)", async function () {
+    describe("in headless Chromium", function () {
       this.timeout(90_000);
-      const png = join(dir(), "report.png");
-      await screenshot(join(dir(), "report.html"), png);
-      const buf = readFileSync(png);
-      expect(pngSize(buf)).to.deep.equal({ width: 1400, height: 3000 });
-      expect(buf.length, "a blank page compresses to a few KB").to.be.above(50_000);
+      const slug = label === "pass" ? "passing-run" : `failing-run-${(failing?.title ?? "").replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "").toLowerCase()}`;
+      let page: Promise<LoadedPage<ReportPage>> | undefined;
+      /** One load per report, shared by the tests below (a failed load fails each of them). */
+      const loaded = (): Promise<LoadedPage<ReportPage>> => (page ??= readReportPage(join(dir(), "report.html"), join(dir(), "report.png")));
+
+      it("loads without a console error or exception", async () => {
+        const { errors, messages } = await loaded();
+        expect(errors.map((e) => `${e.source}: ${e.text}`), `every message:\n${messages.map((m) => `${m.level} ${m.source}: ${m.text}`).join("\n")}`).to.deep.equal([]);
+      });
+
+      it("lays out every section with its heading, and every in-page link has its target", async () => {
+        const { sections, brokenLinks } = (await loaded()).inspected;
+        expect(sections.map((x) => x.id)).to.deep.equal(SECTIONS);
+        for (const x of sections) {
+          expect(x.height, `section #${x.id} takes no space`).to.be.above(0);
+          if (x.id !== "verdict") expect(x.heading, `section #${x.id} has no heading`).to.be.a("string").and.not.equal("");
+        }
+        expect(brokenLinks, "links to no element").to.deep.equal([]);
+      });
+
+      it("draws data points in every chart", async () => {
+        const { charts } = (await loaded()).inspected;
+        expect(charts.map((c) => c.id)).to.deep.equal(CHARTS);
+        for (const c of charts) {
+          expect(c.points, `chart #${c.id} drew no data point`).to.be.above(0);
+          expect(c.drawnWidth, `chart #${c.id}: nothing it drew is visible`).to.be.above(0);
+        }
+      });
+
+      it("keeps the screenshot as report.png next to the report, and a copy where CI uploads artifacts", async () => {
+        await loaded();
+        const buf = readFileSync(join(dir(), "report.png"));
+        expect(pngSize(buf)).to.deep.equal({ width: 1400, height: 3000 });
+        expect(buf.length, "a blank page compresses to a few KB").to.be.above(50_000);
+        // CI uploads reports/runs/ (.github/workflows/ci.yml); the demo runs' folders are temporary.
+        const kept = join(PROJECT_ROOT, "reports/runs/html-report-screenshots", `${slug}.png`);
+        mkdirSync(dirname(kept), { recursive: true });
+        copyFileSync(join(dir(), "report.png"), kept);
+        process.stdout.write(`        [screenshot] ${kept}\n`);
+      });
     });
   });
 }

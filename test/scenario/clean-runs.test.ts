@@ -33,6 +33,7 @@ describe("scenario: clean blue/green runs against stand-ins", function () {
   this.timeout(4 * 60_000);
 
   for (const attempt of [1, 2, 3]) {
+    // proves: admin-writes-propagated, state-after-finish
     it(`1.5.1 -> 2.6.0 with key rotation (the default) fails only the revoked-key finding, every other check passes (run ${attempt} of 3)`, async () => {
       const run = await runScenarioOnce({ ...CLEAN_RUN, attempt });
       expectRevokedKeysFinding(run);
@@ -53,6 +54,7 @@ describe("scenario: clean blue/green runs against stand-ins", function () {
     expect(run.cli.stdout).to.not.contain(HAZARD_NOTE);
   });
 
+  // proves: old-node-refuses-after-finish
   it("2.5.1 -> 2.6.0, keys rotated during the shift (by default), fails only old-node-refuses-after-finish: the 2.5.1 node starts and serves", async () => {
     const run = await runScenario({ ...CLEAN_RUN, old: "2.5.1" });
     expect(run.notPassing, describeChecks(run)).to.deep.equal(["old-node-refuses-after-finish"]);

@@ -10,6 +10,7 @@ import { describeChecks, expectRevokedKeysFinding, ROTATION_FLAGS, runScenario }
 describe("scenario: key rotation on the old cluster during the shift (stand-ins)", function () {
   this.timeout(300_000);
 
+  // proves: admin-writes-propagated, state-after-finish, old-node-refuses-after-finish
   it("2.0.5 -> 2.1.4: the deleted keys never stop working on the new nodes; admin-writes-propagated and state-after-finish say which", async () => {
     const run = await runScenario({ old: "2.0.5", new: "2.1.4", rate: 100, holdMs: 1_500, oldNodes: 1, newNodes: 2, flags: [...ROTATION_FLAGS] });
     const deletes = expectRevokedKeysFinding(run);

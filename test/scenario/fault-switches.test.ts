@@ -25,6 +25,7 @@ import type { StartedKongContainer } from "../../harness/kong/kong-container.ts"
 import { onCleanup } from "../../harness/runtime/cleanup.ts";
 import { PROJECT_ROOT } from "../../harness/runtime/lab-state.ts";
 import { UpgradeScenario } from "../../harness/scenario/index.ts";
+import type { StartedLoadBalancer } from "../../harness/traffic/index.ts";
 import { describeRun, options, runSteps } from "./in-process.ts";
 import { describeChecks, NO_ROTATION_FLAGS, PROXY_5XX_RUN, runScenarioOnce, type ScenarioArgs } from "./scenario-run.ts";
 
@@ -58,6 +59,9 @@ const SHORT = { ...PAIR, steps: [0, 50, 100] } as const;
 const GATED = ["--readiness", "baseline"];
 /** A node that says ready on `/status` and never serves like the baseline: what a production load balancer would send traffic to. */
 const SAID_READY_NEVER_SERVED = { message: [/^1 of 1 nodes said ready before they served like the baseline, by more than the propagation bound \d+ ms: green-1 \(green, during GreenStart\): `\/status` said ready at \d+ ms, never answered like the baseline \(last: /] };
+
+/** A key deleted through the old node and never seen refused on either new node. */
+const LOST_DELETE = String.raw`write blue-\d+:delete:keyauth_credentials\/key-\d+ \(delete keyauth_credentials\/key-\d+ via blue-1 during [^)]+\) never seen on green-1, green-2`;
 
 const CASES: readonly FaultCase[] = [
   {
@@ -98,13 +102,22 @@ const CASES: readonly FaultCase[] = [
     message: [/^\d+ of \d+ invalid Admin writes were not refused as Kong must: write blue-\d+:create:consumers\/invalid-1 was accepted where Kong must refuse it with 400 \(create consumers\/invalid-1 via blue-1 during Shift( step \d+%)?\)/],
   },
   {
-    title: "lost-invalidation of routes written on the old cluster: new nodes never see them",
+    // The switch loses what Kong 2.1's cache-key change lost, on a pair that has no such change of
+    // its own (2.5.1 and 2.6.0 share the 2.1+ format): entity keys, not router:version. Routes are
+    // read afresh at each router rebuild, so route writes still show on the new nodes (the message
+    // is anchored so that any other lost write would break the match); a key is cached by its own
+    // key, so each key revoked through blue stays valid on the new nodes. Key rotation (the
+    // default) needs the longer shift of the default weight plan to revoke a key.
+    title: "lost-invalidation on the old cluster (2.5.1 -> 2.6.0): keys revoked through blue stay valid on the new nodes, route writes still show there",
     switches: ["lost-invalidation"],
-    run: { ...SHORT, faults: "blue=lost-invalidation@entity=routes" },
+    run: { old: "2.5.1", new: "2.6.0", holdMs: 1_500, faults: "blue=lost-invalidation" },
     catches: "admin-writes-propagated",
-    message: [/write blue-\d+:create:routes\/w1 \(create routes\/w1 via blue-1 during Shift[^)]*\) never seen on green-1, green-2/],
+    message: [new RegExp(`^\\d+ problems? with Admin writes: ${LOST_DELETE}(; ${LOST_DELETE})*$`)],
+    alsoCatches: {
+      "state-after-finish": { message: [/^after finish: \d+ entity checks wrong on the new cluster: keyauth_credentials\/key-\d+ on green-[12] \(seen: status 200\)/] },
+    },
     mayAlsoFail: {
-      "state-after-finish": "the same lost invalidations leave the new nodes' routers stale after finish: the written routes are still 404 there",
+      "old-node-refuses-after-finish": "Kong 2.5 starts after the 2.6.0 finish and serves: the pair's own finding (clean-runs.test.ts), not the switch's",
     },
   },
   {
@@ -238,6 +251,18 @@ const CASES: readonly FaultCase[] = [
     evidence: [/aborted: another node is performing database changes|\[PostgreSQL error\] timeout/],
   },
   {
+    // Kong's DB:run_migrations returns at the first failed migration and `up` exits 1 (the error
+    // re-raised by cluster_mutex): the migrations before it stay recorded, and the run stops there.
+    title: "up-fails-midway: a migration's SQL fails after half of `up` was recorded; `up` prints Kong's error and exits 1",
+    switches: ["up-fails-midway"],
+    run: { ...SHORT, faults: "green=up-fails-midway" },
+    catches: "migrations-output",
+    // The harness re-runs a failed `up` once, as an operator would; Kong refuses it, the recorded
+    // half having left pending migrations.
+    message: [/^migrations-up \(kong-standin:2\.6\.0, during MigrationsUp\) exited 1, expected 0: Error: \[PostgreSQL error\] cluster_mutex callback threw an error: \[PostgreSQL error\] failed to run migration '\w+' up: ERROR: column "name" of relation "services" already exists; migrations-up \(kong-standin:2\.6\.0, during MigrationsUp\) exited 1, expected 0: Error: Database has pending migrations; run 'kong migrations finish'$/],
+    evidence: [/^migrations-up \(kong-standin:2\.6\.0, during MigrationsUp\): exit 1 FAIL$/],
+  },
+  {
     title: "up-records-nothing: `up` exits 0 but `list` still reports new migrations",
     switches: ["up-records-nothing"],
     run: { ...SHORT, faults: "green=up-records-nothing" },
@@ -276,15 +301,23 @@ const CASES: readonly FaultCase[] = [
     // Four switches whose checks do not interfere, in one run: up-damages-cold-reads shows only to
     // an old node reading afresh (new nodes read the new form, the running old node has the keys
     // cached); up-stall for 6 s (under the LB's 10 s timeout) slows old-cluster answers without
-    // errors; up-prints-error exits 0; patch-refuses-old-shaped acts after finish.
-    title: "`up` hides key damage behind caches, stalls old-cluster reads for 6 s, prints an [error] line with exit 0; after finish the custom_id-only consumer cannot be PATCHed",
-    switches: ["up-damages-cold-reads", "up-stall", "up-prints-error", "patch-refuses-old-shaped"],
-    run: { ...SHORT, faults: "green=up-damages-cold-reads,up-stall@for=6000@entity=ratelimiting_metrics,up-prints-error,patch-refuses-old-shaped" },
+    // errors; up-renames-column renames a column no request reads (only the schema shows it);
+    // list-misses-pending changes only what the new binary's `list` prints (nothing acts on it);
+    // patch-refuses-old-shaped acts after finish.
+    title: "`up` hides key damage behind caches, stalls old-cluster reads for 6 s, renames a column; `list` misses the pending records; after finish the custom_id-only consumer cannot be PATCHed",
+    switches: ["up-damages-cold-reads", "up-stall", "up-renames-column", "list-misses-pending", "patch-refuses-old-shaped"],
+    run: { ...SHORT, faults: "green=up-damages-cold-reads,up-stall@for=6000@entity=ratelimiting_metrics,up-renames-column,list-misses-pending,patch-refuses-old-shaped" },
     catches: "cold-old-node-parity",
     message: [/^an old node that reads the datastore afresh after `up` answers differently from the baseline \(damage hidden by the running nodes' caches\): blue-cold \(cold start during MigrationsUp; started with kong-standin:1\.5\.1 after `up`\): keyauth-ok got 401 \(baseline 200\), keyauth-custom-id got 401 \(baseline 200\)$/],
     alsoCatches: {
       "old-latency-during-up": { message: [/^old-cluster latency during `kong migrations up` went over the bound: p99 [\d,]+ ms .* floor 2,000 ms: [\d,]+ ms; requests over the bound by probe: rate-limited \d+; by node: blue-1 \d+$/] },
-      "migrations-output": { message: [/^migrations-up \(kong-standin:2\.6\.0, during MigrationsUp\) printed an \[error\] line \(exit 0\): .*\[error\] \[postgres\] could not rewrite 1 row of "plugins"/] },
+      "migrations-output": { message: [/^migrations-list \(kong-standin:2\.6\.0, during GreenStart\) exited 5, expected 4$/] },
+      "schema-meta-consistent": {
+        // Both lists of the new binary after `up` (the one `up` is judged by, and GreenStart's).
+        message: [/^schema_meta and `kong migrations list` disagree: during MigrationsUp: [a-z-]+: \d{3}_\w+ listed as new but schema_meta has it pending; /, /; and \d+ more \(see the evidence\)$/],
+        evidence: [/^disagreement: during GreenStart: core: 009_200_to_210 listed as new but schema_meta has it pending$/],
+      },
+      "schema-only-adds": { message: [/^`up` must only add, but between (after-bootstrap|before-up) and after-up `kong migrations up` with kong-standin:2\.6\.0 \(during MigrationsUp\) renamed column snis\.name to server_name \(text\)$/] },
       "old-data-after-finish": {
         message: [/^3 of 12 entities seeded before `up` do not mean the same after finish: consumers\/[0-9a-f]{8}… \(only custom_id cust-42\): PATCH with the unchanged body answered 400 on green-1: .*username: required field missing/,
           /key-auths\/[0-9a-f]{8}… \(key alice-key\): key "alice-key" -> "kuh2:alice-key"/],
@@ -298,13 +331,16 @@ const CASES: readonly FaultCase[] = [
 
 /** Switch names from the README's table ("| `proxy-5xx@rate=r` | ..."). */
 /**
- * Switches that act on one migration command rather than on a whole run: their checks are shown
- * failing by the migration-chaos tests, which kill and re-run the command around them.
+ * Switches that act on one command rather than on a whole blue/green run: their checks are shown
+ * failing by the migration-chaos tests, which kill and re-run the command around them, and by the
+ * new-keyspace run that exports and imports the configuration.
  */
 const COVERED_ELSEWHERE: Readonly<Record<string, { file: string; uses: string }>> = {
   // harness/chaos/migration-faults.ts turns a `crash` fault into this switch.
   "migration-crash": { file: "test/chaos/migration-faults.test.ts", uses: 'kind: "crash"' },
   "migration-slow": { file: "test/chaos/migration-faults.test.ts", uses: "migration-slow@for=" },
+  // Acts on `kong config db_export`, which only the Cassandra new-keyspace procedure runs.
+  "export-misses-recent": { file: "test/scenario/imported-state-proof.test.ts", uses: "export-misses-recent@for=" },
 };
 
 function documentedSwitches(): string[] {
@@ -362,6 +398,7 @@ class OldNodeLeftRunning extends UpgradeScenario {
 describe("scenario: `kong migrations finish` is refused while an old node still answers", function () {
   this.timeout(5 * 60_000);
 
+  // proves: finish-waits-for-old-nodes
   it("an old node left running after the drain: finish refused, finish-waits-for-old-nodes names it, no other check fails", async () => {
     const s = new OldNodeLeftRunning("finish-refused", options({ oldImage: "kong-standin:1.5.1", newImage: "kong-standin:2.6.0", steps: [0, 50, 100] }));
     const run = await runSteps(s, [() => s.setUp(), () => s.startLoad(), () => s.migrationsUp(), () => s.startGreen(), () => s.shift(), () => s.retireBlue(),
@@ -372,5 +409,45 @@ describe("scenario: `kong migrations finish` is refused while an old node still 
     expect(c.status, all).to.equal("fail");
     expect(c.message, all).to.match(/^`kong migrations finish` refused during MigrationsFinish: 1 old node still answers: blue-1 \(proxy http:\/\/127\.0\.0\.1:\d+ answered 404; Admin API http:\/\/127\.0\.0\.1:\d+\/status answered 200\)$/);
     expect(run.report.checks.filter((r) => r.status === "fail").map((r) => r.id), all).to.deep.equal(["finish-waits-for-old-nodes"]);
+  });
+});
+
+/** How long after the harness's request a weight change takes effect on the load balancer below. */
+const WEIGHTS_LAG_MS = 1_000;
+
+/**
+ * A load balancer that acknowledges a weight change before it applies it, as an nginx reload does
+ * (the master answers while the old workers go on with the old weights) or an Envoy that ACKs an
+ * xDS push before its listeners drained: the harness records each step as applied when its request
+ * returns, and the first WEIGHTS_LAG_MS of every step still run at the weights of the step before.
+ */
+class WeightsAppliedLate extends UpgradeScenario {
+  protected override async startLoadOn(cluster: StartedKongCluster): Promise<StartedLoadBalancer> {
+    const lb = await super.startLoadOn(cluster);
+    const apply = lb.setWeights.bind(lb);
+    lb.setWeights = (weights): void => {
+      const timer = setTimeout(() => { try { apply(weights); } catch { /* refused after a breach, as the LB would refuse it at once */ } }, WEIGHTS_LAG_MS);
+      onCleanup("late weight change", async () => clearTimeout(timer));
+    };
+    return lb;
+  }
+}
+
+describe("scenario: a load balancer step that misses its split", function () {
+  this.timeout(5 * 60_000);
+
+  // proves: traffic-split
+  it("weight changes acknowledged 1 s before they apply: traffic-split names each step, its planned and its achieved green share; no other check fails", async () => {
+    // 2 s holds: each step runs its first half at the previous weights, so 50% gets about 25% and
+    // 100% about 75%. No key rotation: the shift is too short for a revoked key to show anyway.
+    const s = new WeightsAppliedLate("weights-applied-late", options({ oldImage: "kong-standin:1.5.1", newImage: "kong-standin:2.6.0", steps: [0, 50, 100], holdMs: 2_000, revokeCredentials: false }));
+    const run = await runSteps(s, [() => s.setUp(), () => s.startLoad(), () => s.migrationsUp(), () => s.startGreen(), () => s.shift(), () => s.retireBlue(),
+      () => s.migrationsFinish(), () => s.verifyAfterFinish(), () => s.startOldNodeAfterFinish()]);
+    const all = `${describeRun(run)}\nreport: ${run.runDir}/report.json`;
+    expect(run.stepError, all).to.equal(undefined);
+    const c = run.check("traffic-split");
+    expect(c.status, all).to.equal("fail");
+    expect(c.message, all).to.match(/^achieved split off the plan by more than 3 pp: step 50% got (1\d|2\d|3\d)\.\d% green \(of [\d,]+ requests\); step 100% got (6\d|7\d|8\d)\.\d% green \(of [\d,]+ requests\)$/);
+    expect(run.report.checks.filter((r) => r.status === "fail").map((r) => r.id), all).to.deep.equal(["traffic-split"]);
   });
 });

@@ -41,6 +41,7 @@ describe("scenario: fresh install (stand-ins)", function () {
     });
   }
 
+  // proves: fresh-install
   it("fails the fresh-install check when a node is started without bootstrap (Postgres)", async () => {
     const run = fresh("2.6.0", "postgres", false);
     const r = await runSteps(run, steps(run));

@@ -5,9 +5,9 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Network, type StartedNetwork } from "testcontainers";
-import { checksById, RUN_FILES, type CheckExpectations, type CheckResult } from "../../harness/checks/index.ts";
+import { checksById, RUN_FILES, type CheckExpectations } from "../../harness/checks/index.ts";
 import { CassandraDatastore, type StartedCassandraDatastore } from "../../harness/datastore/index.ts";
-import { recheck, type Report } from "../../harness/report/index.ts";
+import { recheck, type Report, type ReportCheck } from "../../harness/report/index.ts";
 import { labImage } from "../../harness/runtime/lab-state.ts";
 import { RUN_DEFAULTS, type RunOptions } from "../../harness/scenario/index.ts";
 
@@ -43,7 +43,7 @@ export interface InProcessRun {
   /** The first step that threw, if any (later steps were skipped, as mocha's bail does). */
   readonly stepError?: Error;
   readonly notPassing: readonly string[];
-  check(id: string): CheckResult;
+  check(id: string): ReportCheck;
   readonly seconds: number;
 }
 
@@ -54,7 +54,7 @@ function wrap(report: Report, runDir: string, seconds: number, stepError?: Error
   return {
     report, runDir, seconds, ...(stepError ? { stepError } : {}),
     notPassing: report.checks.filter((c) => c.status !== "pass").map((c) => c.id),
-    check(id: string): CheckResult {
+    check(id: string): ReportCheck {
       const c = report.checks.find((x) => x.id === id);
       if (!c) throw new Error(`check "${id}" is not in the report (checks: ${report.checks.map((x) => x.id).join(", ")})`);
       return c;

@@ -16,6 +16,7 @@ const preExistingKeyAuths = (run: ScenarioRun): string[] =>
 describe("scenario: the old version's own behaviour, measured before `up`, is not blamed on the upgrade", function () {
   this.timeout(6 * 60_000);
 
+  // proves: old-node-refuses-after-finish
   it("2.5.1 -> 2.6.0: the key-auth PATCH 500 both versions give is reported as pre-existing, and the baselines are stated", async () => {
     const run = await runScenario(PAIR);
     const all = `${describeChecks(run)}\nreport: ${run.reportDir}/report.json`;
@@ -32,6 +33,7 @@ describe("scenario: the old version's own behaviour, measured before `up`, is no
     expect(run.report.checks.find((c) => c.id === "old-data-after-finish")?.message).to.contain("pre-existing in kong-standin:2.5.1");
   });
 
+  // proves: old-data-after-finish, old-node-refuses-after-finish
   it("2.5.1 -> 2.6.0 with new nodes that refuse to PATCH a custom_id-only consumer: the changed answer fails, the key-auth 500 stays pre-existing", async () => {
     const run = await runScenario({ ...PAIR, faults: "green=patch-refuses-old-shaped" });
     const all = `${describeChecks(run)}\nreport: ${run.reportDir}/report.json`;

@@ -5,8 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import type { WriteOutcome } from "../../harness/checks/admin-writes-propagated.ts";
-import type { CheckResult } from "../../harness/checks/index.ts";
-import type { Report } from "../../harness/report/index.ts";
+import type { Report, ReportCheck } from "../../harness/report/index.ts";
 import { runCli, type CliResult } from "../support/cli.ts";
 
 export const SCENARIO = "scenarios/postgres-blue-green.ts";
@@ -46,7 +45,7 @@ export interface ScenarioRun {
   readonly cli: CliResult;
   readonly report: Report;
   readonly reportDir: string;
-  check(id: string): CheckResult;
+  check(id: string): ReportCheck;
   /** Ids of the checks whose status is not "pass". */
   readonly notPassing: readonly string[];
 }
@@ -72,7 +71,7 @@ export async function runScenario(a: ScenarioArgs): Promise<ScenarioRun> {
   return {
     cli, report, reportDir,
     notPassing: report.checks.filter((c) => c.status !== "pass").map((c) => c.id),
-    check(id: string): CheckResult {
+    check(id: string): ReportCheck {
       const c = byId.get(id);
       expect(c, `check "${id}" is not in ${path} (checks: ${[...byId.keys()].join(", ")})`).to.not.equal(undefined);
       return c!;

@@ -67,6 +67,31 @@ describe("kong config db_export / db_import (stand-in, Postgres)", function () {
     }
   });
 
+  // A replica that was down while the latest writes were made, read at consistency ONE, gives an
+  // export without them; the stand-in leaves out the rows created in the `for` ms before the newest row.
+  it("export-misses-recent: rows created in the `for` ms before the newest row are left out, older ones kept; without the switch all are there", async () => {
+    const env = await pgs.freshDatabase("export_recent");
+    expect((await runKong(VERSION, ["migrations", "bootstrap"], env)).exitCode).to.equal(0);
+    const ds = await datastore(env);
+    try {
+      await ds.entities.insert("consumers", { id: randomUUID(), username: "early" });
+      // created_at has whole seconds: 2.5 s apart, the two rows are at least 2 s apart there, beyond `for=1000`.
+      await new Promise((r) => setTimeout(r, 2_500));
+      await ds.entities.insert("consumers", { id: randomUUID(), username: "late" });
+    } finally {
+      await ds.close();
+    }
+    const usernames = async (faults: string): Promise<string[]> => {
+      const file = join(dir, `recent-${faults || "none"}.yml`);
+      const r = await runKong(VERSION, ["config", "db_export", file], { ...env, ...(faults ? { KONG_STANDIN_FAULTS: faults } : {}) });
+      expect(r, faults).to.deep.equal({ exitCode: 0, stdout: "", stderr: "" });
+      const doc = parse(readFileSync(file, "utf8")) as { consumers?: Array<{ username: string }> };
+      return (doc.consumers ?? []).map((c) => c.username).sort();
+    };
+    expect(await usernames("export-misses-recent@for=1000")).to.deep.equal(["early"]);
+    expect(await usernames("")).to.deep.equal(["early", "late"]);
+  });
+
   it("refuses to overwrite an existing file", async () => {
     const env = await pgs.freshDatabase("export_exists");
     expect((await runKong(VERSION, ["migrations", "bootstrap"], env)).exitCode).to.equal(0);

@@ -54,17 +54,35 @@ describe("stand-in node: fault switches", function () {
     expect((await http("POST", `${n.adminUrl}/consumers`, {})).status, "other entities are still validated").to.equal(400);
   });
 
-  it("lost-invalidation: other nodes never learn of this node's route writes", async () => {
+  // What Kong 2.1's cache-key change lost between versions: entity keys, not router:version. A
+  // route is read from the datastore at each router rebuild, so it still shows on the peer; a
+  // credential is cached by its own key, so its deletion never reaches the peer's cache.
+  it("lost-invalidation: peers still rebuild their router for this node's route writes, but keep a credential it deleted", async () => {
+    const env = await bootstrapped();
+    const a = await start("2.6.0", env, { faults: "lost-invalidation", hostname: "a" });
+    const b = await start("2.6.0", env, { hostname: "b" });
+    await echoRoute(a, "/lost", { name: "key-auth" });
+    await until("b routes the route written on a (router:version crossed)", async () => (await http("GET", `${b.proxyUrl}/lost`)).status === 401, 4000);
+    expect((await http("POST", `${a.adminUrl}/consumers`, { username: "dana" })).status).to.equal(201);
+    expect((await http("POST", `${a.adminUrl}/consumers/dana/key-auth`, { key: "dana-key" })).status).to.equal(201);
+    // b caches the credential on first use.
+    await until("b accepts the new key", async () => (await http("GET", `${b.proxyUrl}/lost`, undefined, { apikey: "dana-key" })).status === 200, 4000);
+    expect((await http("DELETE", `${a.adminUrl}/consumers/dana/key-auth/dana-key`)).status).to.equal(204);
+    expect((await http("GET", `${a.proxyUrl}/lost`, undefined, { apikey: "dana-key" })).status, "the writing node invalidates locally").to.equal(401);
+    await sleep(3000); // three polls of b
+    expect((await http("GET", `${b.proxyUrl}/lost`, undefined, { apikey: "dana-key" })).status, "b never learns of the deletion").to.equal(200);
+  });
+
+  it("lost-invalidation@entity=routes: invalidations of other tables still reach the peers", async () => {
     const env = await bootstrapped();
     const a = await start("2.6.0", env, { faults: "lost-invalidation@entity=routes", hostname: "a" });
     const b = await start("2.6.0", env, { hostname: "b" });
-    await http("POST", `${a.adminUrl}/services`, { name: "s", url: `http://127.0.0.1:${bed.up.port}` });
-    await sleep(1500);
-    expect((await http("GET", `${b.proxyUrl}/lost`)).status).to.equal(404); // b rebuilds its router for the service write now
-    await http("POST", `${a.adminUrl}/services/s/routes`, { paths: ["/lost"] });
-    expect((await http("GET", `${a.proxyUrl}/lost`)).status).to.equal(200);
-    await sleep(3000); // three polls of b
-    expect((await http("GET", `${b.proxyUrl}/lost`)).status).to.equal(404);
+    await echoRoute(a, "/scoped", { name: "key-auth" });
+    expect((await http("POST", `${a.adminUrl}/consumers`, { username: "erin" })).status).to.equal(201);
+    expect((await http("POST", `${a.adminUrl}/consumers/erin/key-auth`, { key: "erin-key" })).status).to.equal(201);
+    await until("b accepts the new key", async () => (await http("GET", `${b.proxyUrl}/scoped`, undefined, { apikey: "erin-key" })).status === 200, 4000);
+    expect((await http("DELETE", `${a.adminUrl}/consumers/erin/key-auth/erin-key`)).status).to.equal(204);
+    await until("b refuses the deleted key", async () => (await http("GET", `${b.proxyUrl}/scoped`, undefined, { apikey: "erin-key" })).status === 401, 4000);
   });
 
   it("counter-format-split: two versions count rate limits apart, so the limit doubles", async () => {

@@ -6,6 +6,8 @@ import { RUN_FILES } from "../../checks/index.ts";
 import { InvalidConfigError, OutsideUpgradeError } from "../../errors.ts";
 import { DEFAULT_THRESHOLDS, compareReports, comparisonMarkdown, formatComparison, type CompareThresholds } from "../../report/compare.ts";
 import { readReport } from "../../report/html/index.ts";
+import { readAcceptFile } from "../../report/accept-file.ts";
+import { rejudgeReport } from "../../report/rejudge.ts";
 import { writeAtomic } from "../../report/render.ts";
 import { ExitCode } from "../exit-codes.ts";
 
@@ -17,7 +19,7 @@ const FLAGS: Record<string, keyof CompareThresholds> = {
   "run-time-ratio": "runTimeRatio", "run-time-min-delta-ms": "runTimeMinDeltaMs",
 };
 
-export const COMPARE_HELP = `  compare <baseline-dir> <run-dir> [--out FILE.json] [--no-step-summary] [thresholds]
+export const COMPARE_HELP = `  compare <baseline-dir> <run-dir> [--out FILE.json] [--no-step-summary] [--accept FILE] [thresholds]
                    flag regressions against a previous run; exit 1 on regression. A regression is:
                    a check that passed (or did not run) and now fails or is unknown; more failed requests
                    than the baseline + --max-new-failed-requests (${D.maxNewFailedRequests}); a phase's p99 per cluster over
@@ -25,7 +27,9 @@ export const COMPARE_HELP = `  compare <baseline-dir> <run-dir> [--out FILE.json
                    --min-samples ${D.minSamples}+ requests); propagation lag p99 over --lag-p99-ratio (${D.lagP99Ratio}) x and
                    --lag-p99-min-delta-ms (${D.lagP99MinDeltaMs}) more; a downtime window --downtime-max-delta-ms
                    (${D.downtimeMaxDeltaMs}) longer; run time over --run-time-ratio (${D.runTimeRatio}) x and --run-time-min-delta-ms
-                   (${D.runTimeMinDeltaMs}) longer. A run that ended in error (verdict "error") is not compared: exit 3`;
+                   (${D.runTimeMinDeltaMs}) longer. A run that ended in error (verdict "error") is not compared: exit 3.
+                   --accept FILE: both runs judged with these acknowledged findings; an accepted
+                   failure is no regression, a failure accepted in the baseline and not now is one`;
 
 function thresholds(values: Record<string, string | boolean | undefined>): CompareThresholds {
   const t: Record<string, number> = { ...DEFAULT_THRESHOLDS };
@@ -48,13 +52,15 @@ const reportOf = (dir: string): ReturnType<typeof readReport> => {
 };
 
 export async function compareCommand(args: readonly string[]): Promise<ExitCode> {
-  const options = { out: { type: "string" }, "no-step-summary": { type: "boolean", default: false },
+  const options = { out: { type: "string" }, "no-step-summary": { type: "boolean", default: false }, accept: { type: "string" },
     ...Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: "string" }])) } as const;
   const { values, positionals } = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
   if (positionals.length !== 2) throw new InvalidConfigError(["`compare` takes two run directories: <baseline-dir> <run-dir>"], { hint: "run `kong-upgrade-harness help`" });
   const [baseDir, curDir] = positionals as [string, string];
-  const base = reportOf(baseDir);
-  const cur = reportOf(curDir);
+  const accept = typeof values.accept === "string" ? readAcceptFile(values.accept) : undefined;
+  const judged = (r: ReturnType<typeof readReport>): ReturnType<typeof readReport> => (accept ? rejudgeReport(r, accept) : r);
+  const base = judged(reportOf(baseDir));
+  const cur = judged(reportOf(curDir));
   // A run that ended in error judged no upgrade: there is nothing to call a regression or not.
   for (const [dir, r] of [[baseDir, base], [curDir, cur]] as const) {
     if (r.verdict === "error") {

@@ -14,6 +14,7 @@ import { PathScenario, type PathHop, type PathListener } from "../../scenario/pa
 import { SystemClock } from "../../traffic/index.ts";
 import { reportError, say } from "../console.ts";
 import { ExitCode, exitCodeOfVerdict } from "../exit-codes.ts";
+import { requireRunImages } from "../image-preflight.ts";
 import { installInterruptHandlers, parseRunFlags, RUN_FLAG_SPEC } from "./run.ts";
 
 const PATH_FLAG_SPEC = { path: { type: "boolean" }, from: { type: "string" }, to: { type: "string" }, "image-template": { type: "string" }, releases: { type: "string" } } as const;
@@ -49,6 +50,8 @@ export function pathFromFlags(args: readonly string[]): { hops: PathHop[]; plan:
   if (values.old !== undefined || values.new !== undefined) throw new InvalidConfigError(["`run --path` takes --from and --to, not --old and --new"]);
   if (!values.from || !values.to) throw new InvalidConfigError(["`run --path` needs --from and --to"], { hint: "e.g. run --path --from 2.5.1 --to 3.0.1" });
   if (values.from === FRESH) throw new InvalidConfigError(["`run --path` upgrades between versions; a fresh install is one scenario"], { hint: "run scenarios/fresh-install.ts --new IMAGE" });
+  // No hop's procedure draws anything at random: a seed would be recorded and change nothing.
+  if (values.seed !== undefined) throw new InvalidConfigError(["`run --path` draws nothing at random: leave --seed out (it is for the chaos scenarios' fault schedules)"]);
   const flags = parseRunFlags(values);
   const plan = planUpgrade({ from: values.from, to: values.to, ...(values.datastore ? { datastore: values.datastore } : {}) });
   if (plan.refusals.length) throw new InvalidConfigError(plan.refusals.map((r) => r.message));
@@ -86,6 +89,8 @@ function hopProgress(total: number, log: (line: string) => void): PathListener {
 export async function runPathCommand(args: readonly string[]): Promise<ExitCode> {
   const { hops, plan, run, reportDir } = pathFromFlags(args);
   if (!(await engineVersion())) throw new EnvironmentError("no Docker engine answers `docker info`", { hint: "run `npx kong-upgrade-harness lab` to install and start one" });
+  // Every hop's images before the path's folder and datastore exist.
+  requireRunImages(run.faults, hops.map((h) => ({ old: h.oldImage, new: h.newImage })));
   const dir = resolve(reportDir ?? join(PROJECT_ROOT, "reports/runs", `path-${plan.from}-to-${plan.to}-${new Date().toISOString().replace(/[:.]/g, "-")}`));
   const log = say("run");
   log(`Starting the upgrade path ${plan.from} -> ${plan.to} on ${plan.datastore}: ${hops.length} hops on one datastore (report: ${dir})\n${describePlan(plan)}`);

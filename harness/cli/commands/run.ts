@@ -6,13 +6,14 @@ import Mocha from "mocha";
 import { pgAuthProblem, type PgAuthChoice } from "../../datastore/postgres-auth.ts";
 import { EnvironmentError, HarnessError, InvalidConfigError, unjudgedCause } from "../../errors.ts";
 import { engineVersion } from "../../runtime/docker-engine.ts";
-import { interruptActiveRun, interruptReason, requestInterrupt, RUN_DEFAULTS, setRunOptions, type RunOptions } from "../../scenario/index.ts";
+import { interruptActiveRun, interruptReason, requestInterrupt, RUN_DEFAULTS, setRunOptions, validateRunOptions, type RunOptions } from "../../scenario/index.ts";
 import { RunRecorder } from "../../scenario/run-recorder.ts";
 import { setProgress } from "../../scenario/active-run.ts";
-import { createProgress } from "../../report/index.ts";
+import { createProgress, readAcceptFile } from "../../report/index.ts";
 import { SystemClock } from "../../traffic/index.ts";
 import { reportError, say } from "../console.ts";
 import { ExitCode, exitCodeOfVerdict } from "../exit-codes.ts";
+import { requireRunImages } from "../image-preflight.ts";
 
 export interface RunArgs extends Partial<Omit<RunOptions, "reportDir">> { readonly scenario: string; readonly reportDir?: string }
 
@@ -40,15 +41,13 @@ export function installInterruptHandlers(abortRunner: () => void): () => void {
 export async function runCommand(args: RunArgs): Promise<ExitCode> {
   const file = resolve(args.scenario);
   if (!existsSync(file)) throw new InvalidConfigError([`scenario file "${args.scenario}" does not exist`], { hint: "run `kong-upgrade-harness list` to see the scenarios" });
-  if (!(await engineVersion())) throw new EnvironmentError("no Docker engine answers `docker info`", { hint: "run `npx kong-upgrade-harness lab` to install and start one" });
+  await refuseGivenInput(args);
   const name = file.split("/").pop()!.replace(/\.ts$/, "");
   const reportDir = resolve(args.reportDir ?? RunRecorder.defaultDir(name));
   const stepSummaryPath = process.env.GITHUB_STEP_SUMMARY || undefined;
-  setRunOptions({ ...Object.fromEntries(Object.entries(args).filter(([k, v]) => k !== "scenario" && v !== undefined)), reportDir, ...(stepSummaryPath ? { stepSummaryPath } : {}) });
+  // The scenario file's images (given here or its own defaults) are checked as it asks for its options.
+  setRunOptions({ ...Object.fromEntries(Object.entries(args).filter(([k, v]) => k !== "scenario" && v !== undefined)), reportDir, ...(stepSummaryPath ? { stepSummaryPath } : {}) }, requireRunImages);
   setProgress(createProgress({ write: (t) => process.stdout.write(t), isTTY: !!process.stdout.isTTY, clock: new SystemClock() }));
-  const log = say("run");
-  log(`Starting scenario ${args.scenario} (report: ${reportDir})`);
-
   const mocha = new Mocha({ timeout: 30 * 60_000, bail: true, reporter: "spec" });
   mocha.addFile(file);
   try {
@@ -58,6 +57,9 @@ export async function runCommand(args: RunArgs): Promise<ExitCode> {
     const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
     throw new InvalidConfigError([`scenario "${args.scenario}" could not be loaded: ${msg}`], { hint: "fix the scenario file (it is a mocha spec in TypeScript)" });
   }
+  // Announced once the file loaded: options it refuses (runOptions) print only their error.
+  const log = say("run");
+  log(`Starting scenario ${args.scenario} (report: ${reportDir})`);
   let firstError: unknown;
   let runner: Mocha.Runner | undefined;
   const uninstall = installInterruptHandlers(() => runner?.abort());
@@ -94,6 +96,18 @@ export async function runCommand(args: RunArgs): Promise<ExitCode> {
   return exitCodeOfVerdict(report.verdict);
 }
 
+/**
+ * What the command line alone shows to be wrong, refused before the scenario file loads (nothing
+ * started, nothing written): the options given (the scenario file's own are its author's and are
+ * checked as it loads, with its images), and a Docker engine that does not answer.
+ */
+async function refuseGivenInput(args: RunArgs): Promise<void> {
+  const given = Object.fromEntries(Object.entries(args).filter(([k, v]) => k !== "scenario" && k !== "reportDir" && v !== undefined));
+  const problems = validateRunOptions({ ...RUN_DEFAULTS, oldImage: "(given)", newImage: "(given)", ...given });
+  if (problems.length) throw new InvalidConfigError(problems, { hint: "run `kong-upgrade-harness help`" });
+  if (!(await engineVersion())) throw new EnvironmentError("no Docker engine answers `docker info`", { hint: "run `npx kong-upgrade-harness lab` to install and start one" });
+}
+
 export function parseRunFlags(values: Record<string, string | boolean | undefined>): Omit<RunArgs, "scenario"> {
   const num = (k: string): number | undefined => {
     const v = values[k];
@@ -126,10 +140,12 @@ export function parseRunFlags(values: Record<string, string | boolean | undefine
     datastore: values.datastore as RunOptions["datastore"] | undefined,
     pgAuth: pgAuth as PgAuthChoice | undefined,
     downtimeBudgetMs: budget === undefined ? undefined : Number(budget),
-    // The issue's word "record" is the new-keyspace scenario's "drift": writes let through and listed.
+    // `record` is the new-keyspace scenario's "drift": writes let through, recorded and re-applied at the cut-over.
     adminWritesAfterExport: drift === undefined ? undefined : drift === "record" ? "drift" : "freeze",
     revokeCredentials: keyRotationFlag(values),
     readiness,
+    // Read and validated now: a bad accept file is refused before anything starts.
+    accept: values.accept === undefined ? undefined : readAcceptFile(String(values.accept)),
   };
 }
 
@@ -157,27 +173,32 @@ export const RUN_FLAG_SPEC = {
   "report-dir": { type: "string" }, seed: { type: "string" }, rate: { type: "string" }, steps: { type: "string" },
   "hold-ms": { type: "string" }, faults: { type: "string" }, datastore: { type: "string" }, "pg-auth": { type: "string" },
   "downtime-budget-ms": { type: "string" }, "drift-mode": { type: "string" }, "revoke-credentials": { type: "boolean" },
-  "no-revoke-credentials": { type: "boolean" }, readiness: { type: "string" },
+  "no-revoke-credentials": { type: "boolean" }, readiness: { type: "string" }, accept: { type: "string" },
 } as const;
 
 export const RUN_HELP = `  run <scenario> [--old IMAGE] [--new IMAGE] [--old-nodes N] [--new-nodes N] [--report-dir DIR]
                  [--seed N] [--rate N] [--steps 0,5,...,100] [--hold-ms MS] [--datastore postgres|cassandra]
                  [--faults "green=switch@scope;blue-1=..."] [--pg-auth auto|md5|scram-sha-256]
                  [--downtime-budget-ms MS] [--drift-mode freeze|record]
-                 [--no-revoke-credentials] [--readiness status|baseline]
+                 [--no-revoke-credentials] [--readiness status|baseline] [--accept FILE]
                    run a scenario; exit 0 when every check passes, 1 when one fails, 3 when a
                    step fails for a reason outside the upgrade (report.json's verdict "error")
                    (defaults: ${RUN_DEFAULTS.oldNodes}+${RUN_DEFAULTS.newNodes} nodes, ${RUN_DEFAULTS.rate} req/s, steps ${RUN_DEFAULTS.steps.join(",")})
                    --faults: stand-in images only (kong-standin:<version>); refused on real Kong
+                   --seed: draws what a chaos scenario chooses at random (fault targets and offsets;
+                   0-4294967295, default ${RUN_DEFAULTS.seed}, in the report); refused by scenarios that draw nothing
                    --pg-auth: the password authentication the Postgres datastore asks for; auto
                    (default): md5 when an image is a Kong before 2.7.0 (its Postgres client, pgmoon
                    < 1.13, has no SCRAM), else scram-sha-256
                    --downtime-budget-ms: Cassandra in place, the longest accepted downtime window
                    (default: the scenario file's; scenarios/cassandra-in-place.ts sets 60000)
                    --drift-mode: Cassandra new keyspace, Admin writes after \`kong config db_export\`:
-                   freeze (default: refused until the cut-over) or record (let through, each listed
-                   as drift); other scenarios ignore both
+                   freeze (default: refused until the cut-over) or record (let through, re-applied
+                   on the new keyspace at the cut-over); other scenarios ignore both
                    --no-revoke-credentials: the Admin workload does not rotate keys. By default it
                    does (a new key for a consumer, the old one deleted), each checked on every node
                    like any write; across Kong 2.0 -> 2.1+ the revoked keys stay valid on the new
-                   nodes and the run fails (README: "Upgrade hazards found in real Kong")`;
+                   nodes and the run fails (README: "Upgrade hazards found in real Kong")
+                   --accept FILE: acknowledged findings (YAML; examples/accept-kong-unenforced-old-node.yaml):
+                   a failure an entry matches is reported as accepted and does not fail the run;
+                   an entry that matched nothing is reported stale (README: "Acknowledged findings")`;

@@ -1,9 +1,10 @@
 // report.html's section for a multi-hop path: one row per hop (versions, procedure, verdict,
 // counts, failed step), then each hop's checks and migration commands. Empty for a single run.
+import { countsText } from "../accepted.ts";
 import type { HopReport } from "../path-report.ts";
 import type { Report } from "../report.ts";
 import { timelineCharts } from "./charts.ts";
-import { badge, esc, num, secText, table } from "./html.ts";
+import { badge, esc, secText, table } from "./html.ts";
 import type { ReportView } from "./report-view.ts";
 import type { TimelineSeries } from "./timeline-data.ts";
 
@@ -39,7 +40,7 @@ export function hopsSection(report: Report, timelines: ReadonlyMap<number, strin
   const hops = report.hops ?? [];
   if (hops.length === 0) return "";
   const rows = hops.map((h) => [String(h.index), esc(versions(h)), esc(h.procedure), badge(h.verdict),
-    `${num(h.counts.fail)} failed, ${num(h.counts.unknown)} unknown, ${num(h.counts.pass)} passed`, secText(h.timings.durationMs), esc(h.failedStep ?? (h.ran ? "–" : "not run"))]);
+    esc(countsText(h.counts, Boolean(h.acceptances))), secText(h.timings.durationMs), esc(h.failedStep ?? (h.ran ? "–" : "not run"))]);
   return `<section id="hops"><h2>Hops (${hops.length})</h2><p class="muted">One datastore for the whole path: each hop's old cluster is the previous hop's new version, serving the data carried forward. Each hop's raw files are in its folder (${hops.map((h) => esc(h.dir)).join(", ")}).</p>`
     + table(["hop", "versions", "procedure", "verdict", "checks", "run time", "failed step"], rows, { numeric: [0] })
     + hops.map((h) => hopBlock(h, timelines.get(h.index))).join("\n") + `</section>`;

@@ -4,7 +4,7 @@ import { timelineCharts } from "./charts.ts";
 import { esc, num } from "./html.ts";
 import type { ReportView } from "./report-view.ts";
 import {
-  adminSection, banners, checksTable, failedChecks, imagesSection, logsSection, migrationsSection, phasesTable, schemaSection, stepsTable, title, verdictBlock,
+  acceptedSection, adminSection, banners, checksTable, failedChecks, imagesSection, logsSection, migrationsSection, phasesTable, schemaSection, stepsTable, title, verdictBlock,
 } from "./sections.ts";
 import { paritySection } from "./parity-section.ts";
 import type { TimelineSeries } from "./timeline-data.ts";
@@ -33,7 +33,7 @@ h1{font-size:20px;margin:4px 0 12px}h2{font-size:17px;border-bottom:1px solid #c
 .muted{color:var(--muted);font-size:12px}.banner{margin:10px 0;padding:10px 14px;border:2px dashed #000;border-radius:4px;font-size:15px}
 .banner.standin{background:#fff4cc;border-color:#8a6d00}.banner.interrupted,.banner.error{background:#fde8e0;border-color:var(--fail)}
 .badge{display:inline-block;min-width:64px;text-align:center;font-weight:700;font-size:12px;padding:1px 6px;border-radius:3px;border:1.5px solid}
-.badge.error{color:#fff;background:#444;border-color:#444}.badge.pass{color:#00704f;border-color:var(--pass)}.badge.fail{color:#fff;background:var(--fail);border-color:var(--fail)}.badge.unknown{color:#000;background:repeating-linear-gradient(45deg,#ffe3a3 0 4px,#fff 4px 8px);border-color:var(--unknown)}
+.badge.error{color:#fff;background:#444;border-color:#444}.badge.accepted{color:#5b3a00;background:#f3ead8;border-color:#8a6d00;border-style:dotted}.check.accepted{border-left:5px dotted #8a6d00;background:#fbf8f1}.state.stale,.state.expired{font-weight:700}.badge.pass{color:#00704f;border-color:var(--pass)}.badge.fail{color:#fff;background:var(--fail);border-color:var(--fail)}.badge.unknown{color:#000;background:repeating-linear-gradient(45deg,#ffe3a3 0 4px,#fff 4px 8px);border-color:var(--unknown)}
 .check{border-left:5px solid var(--fail);padding:4px 12px;margin:10px 0;background:#fffaf7}.check.unknown{border-left:5px dashed var(--unknown)}
 pre{background:#f6f6f6;border:1px solid #ddd;padding:8px;overflow:auto;max-height:420px;font-size:12px;white-space:pre-wrap;word-break:break-all}
 table{border-collapse:collapse;margin:8px 0;font-size:13px;width:100%}th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}th{background:#eee}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
@@ -61,7 +61,7 @@ function timeline(input: HtmlInput): string {
 /** The whole report.html document. */
 export function renderHtml(input: HtmlInput): string {
   const v = input.view;
-  const nav = ["verdict", ...(v.report.hops?.length ? ["hops"] : []), "failed-checks", "timeline", ...(v.report.chaos ? ["faults"] : []), "checks", ...(v.report.checks.some((c) => c.id === "response-parity" || c.id === "latency-parity") ? ["parity"] : []), "steps", "phases", "admin", "migrations", "logs", "images"].map((id) => `<a href="#${id}">${id.replace("-", " ")}</a>`).join("");
+  const nav = ["verdict", ...(v.report.hops?.length ? ["hops"] : []), "failed-checks", ...(v.report.acceptances || v.acceptedChecks.length ? ["accepted"] : []), "timeline", ...(v.report.chaos ? ["faults"] : []), "checks", ...(v.report.checks.some((c) => c.id === "response-parity" || c.id === "latency-parity") ? ["parity"] : []), "steps", "phases", "admin", "migrations", "logs", "images"].map((id) => `<a href="#${id}">${id.replace("-", " ")}</a>`).join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
@@ -73,6 +73,7 @@ ${banners(v)}
 ${verdictBlock(v)}
 ${hopsSection(v.report, input.hopTimelines)}
 ${failedChecks(v)}
+${acceptedSection(v)}
 ${timeline(input)}
 ${faultsSection(v.report.chaos)}
 ${checksTable(v)}

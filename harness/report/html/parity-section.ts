@@ -1,7 +1,7 @@
 // report.html's "Parity with the old version": what response-parity found between old and new
 // answers (each difference with its probe, field, values, nodes and moment; the documented
 // differences it accepted and why), and latency-parity's two distributions per route and per step.
-import type { CheckResult } from "../../checks/index.ts";
+import type { ReportCheck } from "../accepted.ts";
 import { badge, esc, num, table } from "./html.ts";
 import type { ReportView } from "./report-view.ts";
 
@@ -14,7 +14,7 @@ const DIFFERENCE_ROWS = 200;
 const shown = (v: unknown): string => (v === undefined || v === null ? "(missing)" : typeof v === "string" ? v : JSON.stringify(v));
 const dist = (x: Quantiles | null): string[] => (x ? [num(x.count), `${num(x.p50)} ms`, `${num(x.p99)} ms`] : ["0", "–", "–"]);
 
-function responseParity(c: CheckResult | undefined): string {
+function responseParity(c: ReportCheck | undefined): string {
   if (!c) return "";
   const d = (c.data ?? {}) as { differences?: Difference[]; documented?: Documented[]; samples?: number };
   const diffs = d.differences ?? [];
@@ -28,7 +28,7 @@ function responseParity(c: CheckResult | undefined): string {
   return `<h3>${badge(c.status)} Responses: old and new answering the same requests (${num(d.samples ?? 0)} samples)</h3>${diffTable}${docTable}`;
 }
 
-function latencyParity(c: CheckResult | undefined): string {
+function latencyParity(c: ReportCheck | undefined): string {
   if (!c) return "";
   const d = (c.data ?? {}) as { groups?: LatencyGroup[]; perStep?: Record<string, { blue: Quantiles | null; green: Quantiles | null }> };
   const groups = (d.groups ?? []).map((g) => [esc(g.group), ...dist(g.blue), ...dist(g.green), g.over === null ? "not judged (too few)" : g.over.length ? esc(g.over.join("; ")) : "within"]);
@@ -40,7 +40,7 @@ function latencyParity(c: CheckResult | undefined): string {
 }
 
 export function paritySection(v: ReportView): string {
-  const find = (id: string): CheckResult | undefined => v.report.checks.find((c) => c.id === id);
+  const find = (id: string): ReportCheck | undefined => v.report.checks.find((c) => c.id === id);
   const response = find("response-parity");
   const latency = find("latency-parity");
   if (!response && !latency) return "";

@@ -2,7 +2,8 @@
 // data (admin history, migration outputs, schema diffs, failed-request totals). Reports written
 // before a field existed, or whose top-level copy was lost, fall back to the check's own data.
 import { readFileSync } from "node:fs";
-import type { CheckResult, PhaseDiff, Quantiles } from "../../checks/index.ts";
+import type { PhaseDiff, Quantiles } from "../../checks/index.ts";
+import type { ReportCheck } from "../accepted.ts";
 import type { WriteOutcome } from "../../checks/admin-writes-propagated.ts";
 import { InvalidConfigError } from "../../errors.ts";
 import type { AdminSummary, MigrationOutput, Report } from "../report.ts";
@@ -21,7 +22,10 @@ export interface ReportView {
   readonly requests: { readonly total: number; readonly failed: number } | null;
   /** Downtime window in ms when a check measured one (data.windowMs of a "downtime*" check). */
   readonly downtimeMs: number | null;
-  readonly failedChecks: readonly CheckResult[];
+  /** Failed and unknown checks (an accepted failure is in acceptedChecks). */
+  readonly failedChecks: readonly ReportCheck[];
+  /** Failures an accept file acknowledged. */
+  readonly acceptedChecks: readonly ReportCheck[];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -47,8 +51,6 @@ function adminView(r: Report): AdminView | null {
 }
 
 function downtime(r: Report): number | null {
-  const top = (r as unknown as Record<string, unknown>).downtime;
-  if (isObject(top) && typeof top.windowMs === "number") return top.windowMs;
   const c = r.checks.find((x) => x.id.startsWith("downtime") && typeof x.data?.windowMs === "number");
   return c ? (c.data!.windowMs as number) : null;
 }
@@ -70,7 +72,8 @@ export function reportView(report: Report): ReportView {
     schemaDiffs: arrayOr<PhaseDiff>(report.schemaDiffs, dataOf(report, "schema-only-adds")?.diffs),
     requests: typeof zero?.total === "number" && typeof zero.failed === "number" ? { total: zero.total, failed: zero.failed } : chaosRequests(report),
     downtimeMs: downtime(report),
-    failedChecks: report.checks.filter((c) => c.status !== "pass"),
+    failedChecks: report.checks.filter((c) => c.status === "fail" || c.status === "unknown"),
+    acceptedChecks: report.checks.filter((c) => c.status === "accepted"),
   };
 }
 

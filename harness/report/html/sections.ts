@@ -1,6 +1,6 @@
 // The sections of report.html below the charts, and the verdict block above them. Each takes the
 // ReportView and returns HTML; text is always escaped.
-import type { CheckResult } from "../../checks/index.ts";
+import { countsText, type ReportCheck } from "../accepted.ts";
 import { badge, clippedPre, esc, failureText, msText, num, pct, q, secText, table } from "./html.ts";
 import type { ReportView, WriteView } from "./report-view.ts";
 import { standinRefs, type Report } from "../report.ts";
@@ -20,10 +20,10 @@ export function verdictBlock(v: ReportView): string {
   const r = v.report;
   const c = r.counts;
   const req = v.requests ? `${num(v.requests.failed)} of ${num(v.requests.total)} requests failed` : "no request data";
-  return `<section id="verdict" class="verdict ${r.verdict}" data-verdict="${r.verdict}" data-fail="${c.fail}" data-unknown="${c.unknown}" data-pass="${c.pass}">`
+  return `<section id="verdict" class="verdict ${r.verdict}" data-verdict="${r.verdict}" data-fail="${c.fail}" data-unknown="${c.unknown}" data-pass="${c.pass}" data-accepted="${c.accepted ?? 0}">`
     + `<div class="verdict-word">${VERDICT_WORD[r.verdict]}</div>`
     + `<div><div class="verdict-title">${esc(title(v))}</div>`
-    + `<div>${num(c.fail)} failed, ${num(c.unknown)} unknown, ${num(c.pass)} passed · ${req} · run time ${secText(r.timings.durationMs)}</div>`
+    + `<div>${esc(countsText(c, Boolean(r.acceptances)))} · ${req} · run time ${secText(r.timings.durationMs)}</div>`
     + `<div class="muted">run ${esc(r.runId ?? "?")} · started ${esc(r.timings.startedAt ?? "?")} · report schema v${r.schemaVersion}${r.recheckedAt ? ` · re-checked ${esc(r.recheckedAt)}` : ""}</div></div></section>`;
 }
 
@@ -40,7 +40,7 @@ export function banners(v: ReportView): string {
   return out.join("\n");
 }
 
-function evidence(c: CheckResult): string {
+function evidence(c: ReportCheck): string {
   if (c.evidence.length === 0) return "";
   const shown = c.evidence.slice(0, EVIDENCE_LINES);
   const more = c.evidence.length - shown.length;
@@ -50,8 +50,25 @@ function evidence(c: CheckResult): string {
 export function failedChecks(v: ReportView): string {
   if (v.failedChecks.length === 0) return `<section id="failed-checks"><h2>Failed checks</h2><p class="ok-text">None: every check passed.</p></section>`;
   const items = v.failedChecks.map((c) => `<article class="check ${c.status}" data-check="${esc(c.id)}" data-status="${c.status}">`
-    + `<h3>${badge(c.status)} ${esc(c.id)}</h3><p>${esc(c.message)}</p>${evidence(c)}</article>`);
+    + `<h3>${badge(c.status)} ${esc(c.id)}</h3><p>${esc(c.message)}</p>${c.notAccepted ? `<p class="muted">${esc(c.notAccepted)}</p>` : ""}${evidence(c)}</article>`);
   return `<section id="failed-checks"><h2>Failed checks (${v.failedChecks.length})</h2>${items.join("\n")}</section>`;
+}
+
+/** Failures an accept file acknowledged, and what each entry of the file did (matched, stale, out of range, expired). */
+export function acceptedSection(v: ReportView): string {
+  const a = v.report.acceptances;
+  if (!a && v.acceptedChecks.length === 0) return "";
+  const items = v.acceptedChecks.map((c) => `<article class="check accepted" data-check="${esc(c.id)}" data-status="accepted">`
+    + `<h3>${badge("accepted")} ${esc(c.id)}</h3><p>${esc(c.message)}</p>`
+    + (c.acceptedBy ? `<p><strong>Accepted</strong> by entry ${c.acceptedBy.entry} of <code>${esc(c.acceptedBy.file)}</code>: ${esc(c.acceptedBy.reason)}${c.acceptedBy.expires ? ` (until ${esc(c.acceptedBy.expires)})` : ""}</p>` : "")
+    + `${evidence(c)}</article>`);
+  const rows = (a?.entries ?? []).map((e) => [String(e.entry), `<code>${esc(e.check)}</code>`, esc(e.old ?? "any"), esc(e.new ?? "any"), esc(e.message ?? "–"), esc(e.expires ?? "–"),
+    `<span class="state ${esc(e.state)}" data-entry="${e.entry}" data-state="${esc(e.state)}">${esc(e.state)}</span>`, esc(e.note), esc(e.reason)]);
+  return `<section id="accepted"><h2>Accepted findings (${v.acceptedChecks.length})</h2>`
+    + `<p class="muted">A failure an entry of the accept file matches (its check, the run's Kong versions in its ranges, its message text, not expired) is accepted: shown here, counted apart, not failing the verdict.</p>`
+    + (items.length ? items.join("\n") : "<p>No failure was accepted.</p>")
+    + (a ? `<h3>Accept file <code>${esc(a.file)}</code> (judged on ${esc(a.judgedOn)})</h3>${table(["entry", "check", "old", "new", "message contains", "expires", "outcome", "note", "reason"], rows, { cls: "acceptances" })}` : "")
+    + `</section>`;
 }
 
 export function checksTable(v: ReportView): string {

@@ -247,11 +247,6 @@ export function apiFieldsFor(version: string, table: EntityTable): FieldDef[] {
   return entityFor(version, table).fields.filter((fd) => !fd.internal);
 }
 
-/** Every field ever defined for the table, in any version (for DDL). */
-export function allFields(table: EntityTable): readonly FieldDef[] {
-  return ENTITIES[table].fields;
-}
-
 /**
  * A stored value as this version reads it: a null (or absent) value of a required field with a
  * default reads as that default (Kong's process_auto_fields, select context).

@@ -33,14 +33,36 @@ function toApi(version: string, table: EntityTable, row: Row): Row {
   return out;
 }
 
-async function exportAll(dao: EntityDao, version: string, formatVersion: string): Promise<string> {
+/** Fault switch (standin/README.md): the export leaves out the rows created in the `for` ms (default 1000) before the newest row. */
+const EXPORT_MISSES_RECENT = "export-misses-recent";
+
+/** `created_at` in seconds since the epoch (stored as seconds, a Date or a timestamp string). */
+function createdAtS(row: Row): number {
+  const v = row.created_at;
+  if (typeof v === "number") return v;
+  const t = v instanceof Date ? v.getTime() : typeof v === "string" ? Date.parse(v) : NaN;
+  return t / 1000;
+}
+
+/**
+ * `missesLastS`: switch `export-misses-recent` leaves out the rows created in the last
+ * `missesLastS` seconds before the newest row of any table, as an export read at
+ * `cassandra_read_consistency` (ONE by default) from a replica that was down while they were
+ * written, and has not received them yet (hints not replayed, no repair), would.
+ */
+async function exportAll(dao: EntityDao, version: string, formatVersion: string, missesLastS?: number): Promise<string> {
   const doc: Record<string, unknown> = { _format_version: formatVersion, _transform: false };
+  const tables: Array<[EntityTable, Row[]]> = [];
   for (const table of EXPORT_ORDER) {
-    const rows = await dao.all(table).catch((e: unknown) => {
+    tables.push([table, await dao.all(table).catch((e: unknown) => {
       // A plugin table whose migrations never ran (plugin not enabled) is simply absent.
       if (/does not exist/.test((e as Error).message) && table === "keyauth_credentials") return [];
       throw e;
-    });
+    })]);
+  }
+  const newest = Math.max(...tables.flatMap(([, rows]) => rows.map(createdAtS)));
+  for (const [table, all] of tables) {
+    const rows = missesLastS === undefined ? all : all.filter((r) => !(createdAtS(r) >= newest - missesLastS));
     if (rows.length > 0) doc[table] = rows.map((r) => toApi(version, table, r));
   }
   return stringify(doc, { nullStr: "null" });
@@ -103,7 +125,8 @@ export async function configCommand(args: Args, env: NodeJS.ProcessEnv, log: Log
     if (existsSync(file)) throw new KongCliError(`${file} already exists. Will not overwrite it.`);
     const ds = await connect(k);
     try {
-      writeFileSync(file, await exportAll(ds.entities, k.cat.version, k.cat.formatVersion));
+      const misses = k.faults.active(EXPORT_MISSES_RECENT);
+      writeFileSync(file, await exportAll(ds.entities, k.cat.version, k.cat.formatVersion, misses ? (misses.forMs ?? 1_000) / 1000 : undefined));
     } finally {
       await ds.close().catch(() => undefined);
     }

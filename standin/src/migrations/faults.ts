@@ -17,8 +17,12 @@ export const MIGRATION_FAULTS = {
   stall: "up-stall",
   /** up rewrites key-auth keys into a format only nodes with this switch read: old nodes reading afresh refuse them, running ones keep them cached. */
   damagesColdReads: "up-damages-cold-reads",
-  /** up prints an `[error]` line (an error it logs and carries on from) and still exits 0. */
-  printsError: "up-prints-error",
+  /** list reads schema_meta without the migrations recorded pending (a replica that missed those records): they show as new. */
+  listMissesPending: "list-misses-pending",
+  /** up renames a column (snis.name to server_name) at its end, as a migration that renames in place of add-then-drop-in-teardown would. */
+  renamesColumn: "up-renames-column",
+  /** up stops at the migration after the first half: its SQL fails, Kong's error is printed, exit 1; the half before stays recorded. */
+  failsMidway: "up-fails-midway",
   /** up or finish dies (exit 137) at `point=before-record` (a migration's up or teardown committed, not recorded) or `point=halfway`. */
   crash: "migration-crash",
   /** Each migration's up or teardown transaction takes `for=<ms>` (default 1000) longer, as on a big table. */
@@ -71,6 +75,22 @@ export function crashPoint(faults: MigrationFaults): CrashPoint | undefined {
   const point = (f.point ?? "before-record") as CrashPoint;
   if (!CRASH_POINTS.includes(point)) throw new Error(`fault "${MIGRATION_FAULTS.crash}": unknown point "${f.point}" (${CRASH_POINTS.join(", ")})`);
   return point;
+}
+
+/**
+ * `up-fails-midway`: a plain ADD COLUMN of a column that is already there, as a column added by hand
+ * (or by a custom plugin) before the upgrade makes a migration's own ADD COLUMN fail. It fails the
+ * migration's transaction, so nothing of that migration is left (Postgres only).
+ */
+export const MIDWAY_FAILING_SQL = `ALTER TABLE "services" ADD COLUMN "name" TEXT;`;
+
+/**
+ * `up-renames-column`: a rename done by `up` instead of Kong's expand/contract (add the new column
+ * in `up`, drop the old one in the teardown that `finish` runs): old nodes still running read a
+ * column that is gone. snis is not read by the scenarios' traffic, so only the schema shows it.
+ */
+export function renameSql(faults: MigrationFaults): string {
+  return faults.active(MIGRATION_FAULTS.renamesColumn) ? `ALTER TABLE "snis" RENAME COLUMN "name" TO "server_name";` : "";
 }
 
 /** How many migrations a `point=halfway` run records before it dies: half of them, at least one. */

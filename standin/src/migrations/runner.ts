@@ -4,7 +4,7 @@ import type { VersionCatalogue } from "../catalogue/versions.ts";
 import type { Log } from "../cli/log.ts";
 import { KongCliError } from "../cli/log.ts";
 import type { MigrationStore, Strategy } from "../db/types.ts";
-import { CRASH_EXIT_CODE, crashPoint, faultySql, halfwayCount, MIGRATION_FAULTS, slowSql, type MigrationFaults } from "./faults.ts";
+import { CRASH_EXIT_CODE, crashPoint, faultySql, halfwayCount, MIDWAY_FAILING_SQL, MIGRATION_FAULTS, renameSql, slowSql, type MigrationFaults } from "./faults.ts";
 import { cqlFor } from "./cql-registry.ts";
 import { renderPostgres } from "./ops.ts";
 import { ddlFor } from "./registry.ts";
@@ -66,12 +66,17 @@ export async function runMigrations(ctx: MigrationContext, list: readonly Subsys
   const total = list.reduce((n, t) => n + t.migrations.length, 0);
   // The data-damaging up faults are SQL; on Cassandra they are not modelled (standin/README.md).
   let extra = opts.withUpFaults && ctx.strategy === "postgres" ? faultySql(ctx.faults) : "";
+  // `up-fails-midway`: the migration after the first half fails in its own transaction, and `up`
+  // stops there with Kong's error (DB:run_migrations returns at the first failed migration).
+  const failsAt = opts.withUpFaults && ctx.strategy === "postgres" && ctx.faults.active(MIGRATION_FAULTS.failsMidway) ? halfwayCount(total) : -1;
   for (const t of list) {
     log.info(`migrating ${t.subsystem} on ${ctx.description}...`);
     for (const mig of t.migrations) {
       const teardown = mig.teardown[ctx.strategy];
       if (opts.runUp) {
-        const text = [sqlOf(ctx, t.subsystem, mig.name, "up"), extra].filter(Boolean).join("\n");
+        // The rename goes with the run's last migration, after every DDL that names the column.
+        const rename = opts.withUpFaults && ctx.strategy === "postgres" && processed === total - 1 ? renameSql(ctx.faults) : "";
+        const text = [sqlOf(ctx, t.subsystem, mig.name, "up"), extra, processed === failsAt ? MIDWAY_FAILING_SQL : "", rename].filter(Boolean).join("\n");
         extra = "";
         await runText(ctx, text, slow, mig.name).catch((e: unknown) => fail(ctx, `failed to run migration '${mig.name}' up`, e));
         if (opts.withUpFaults && text.trim() !== "" && ctx.faults.active(MIGRATION_FAULTS.crashAfterDdl)) crash();

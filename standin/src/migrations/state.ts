@@ -56,10 +56,20 @@ export function schemaState(subsystems: readonly SubsystemSpec[], rows: Readonly
   };
 }
 
-export const isUpToDate = (s: SchemaState): boolean => !s.needsBootstrap && s.newMigrations === undefined;
-
 /** Kong's Migrations_mt.__tostring: one line per subsystem, right-aligned on the longest name of the block. */
 export function formatMigrations(list: readonly SubsystemMigrations[]): string {
   const width = Math.max(...list.map((s) => s.subsystem.length));
   return list.map((s) => `${s.subsystem.padStart(width)}: ${s.migrations.map((m) => m.name).join(", ")}`).join("\n");
+}
+
+/**
+ * The state as read from a replica that missed the records of the pending migrations (switch
+ * `list-misses-pending`): with no `pending` entry they come after `last_executed`, so they are new.
+ */
+export function withoutPendingRecords(state: SchemaState): SchemaState {
+  if (!state.pending) return state;
+  const merged = new Map<string, MigrationSpec[]>();
+  for (const s of [...state.pending, ...(state.newMigrations ?? [])]) merged.set(s.subsystem, [...(merged.get(s.subsystem) ?? []), ...s.migrations]);
+  const { pending: _pending, ...rest } = state;
+  return { ...rest, newMigrations: [...merged].map(([subsystem, migrations]) => ({ subsystem, migrations })) };
 }

@@ -158,11 +158,14 @@ export class NodeState {
     for (const r of rows) if (r) for (const k of this.keysFor(table, r)) keys.add(k);
     for (const k of keys) this.cache.invalidate(k);
     if (table === "upstreams" || table === "targets") this.balancerGen++;
-    // Fault `lost-invalidation`: the broadcast carries keys no peer recognises, as a cross-version
-    // cache-key format change would.
+    // Fault `lost-invalidation`: the entity keys of the broadcast carry a format no peer recognises,
+    // as Kong 2.1's cache-key change did (`<table>:<key>::::` became `<table>:<key>:::::<ws_id>`,
+    // kong/db/dao/init.lua `cache_key`). The version keys have no entity fields and crossed that
+    // change unchanged, so peers still rebuild their router and plugins iterator.
     const mangle = this.faults.active("lost-invalidation", table) !== undefined;
+    const lost = (k: string): boolean => mangle && k !== ROUTER_VERSION_KEY && k !== PLUGINS_VERSION_KEY;
     const sends: Promise<void>[] = [];
-    for (const k of keys) sends.push(this.events.broadcast(CHANNEL_INVALIDATIONS, mangle ? `${k}:lost` : k));
+    for (const k of keys) sends.push(this.events.broadcast(CHANNEL_INVALIDATIONS, lost(k) ? `${k}:lost` : k));
     const last = rows[rows.length - 1] ?? rows[0];
     if (table === "upstreams" && last) sends.push(this.events.broadcast(CHANNEL_UPSTREAMS, `${op}:${String(last.id)}:${String(last.name)}`));
     if (table === "targets" && last) sends.push(this.events.broadcast(CHANNEL_TARGETS, `${op}:${String(last.upstream_id)}:`));

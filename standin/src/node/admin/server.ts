@@ -11,6 +11,7 @@ import { NOT_FOUND, UNEXPECTED, schemaViolation } from "./errors.ts";
 import { list, patchMissing, read, remove, resolve, write, type ApiResult } from "./crud.ts";
 import { parseBody } from "./body.ts";
 import { log } from "../log.ts";
+import { adminAccessLog } from "./access-log.ts";
 
 export interface AdminDeps {
   readonly version: string;
@@ -41,10 +42,11 @@ export class AdminHandler {
     this.route(req).catch((e: unknown) => {
       log("error", `[admin] ${(e as Error).message}`);
       return { status: UNEXPECTED.status, body: UNEXPECTED.body };
-    }).then((r) => this.send(res, r, t0, req.method === "HEAD"));
+    }).then((r) => adminAccessLog(req, r.status, this.send(res, r, t0, req.method === "HEAD")));
   };
 
-  private send(res: ServerResponse, r: ApiResult, t0: number, head: boolean): void {
+  /** Answers; returns the body bytes sent (nginx's $body_bytes_sent). */
+  private send(res: ServerResponse, r: ApiResult, t0: number, head: boolean): number {
     const body = r.body === undefined ? "" : JSON.stringify(r.body);
     res.writeHead(r.status, {
       ...(r.body === undefined ? {} : { "Content-Type": "application/json; charset=utf-8" }),
@@ -52,6 +54,7 @@ export class AdminHandler {
       Server: `kong/${this.d.version}`, "X-Kong-Admin-Latency": String(Math.round(performance.now() - t0)), ...r.headers,
     });
     res.end(head ? undefined : body);
+    return head ? 0 : Buffer.byteLength(body);
   }
 
   private async route(req: IncomingMessage): Promise<ApiResult> {
