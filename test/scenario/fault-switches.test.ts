@@ -340,7 +340,7 @@ const COVERED_ELSEWHERE: Readonly<Record<string, { file: string; uses: string }>
   "migration-crash": { file: "test/chaos/migration-faults.test.ts", uses: 'kind: "crash"' },
   "migration-slow": { file: "test/chaos/migration-faults.test.ts", uses: "migration-slow@for=" },
   // Acts on `kong config db_export`, which only the Cassandra new-keyspace procedure runs.
-  "export-misses-recent": { file: "test/scenario/imported-state-proof.test.ts", uses: "export-misses-recent@for=" },
+  "export-misses-recent": { file: "test/scenario/cassandra-new-keyspace.test.ts", uses: "export-misses-recent@for=" },
 };
 
 function documentedSwitches(): string[] {
