@@ -10,13 +10,25 @@ import { n } from "./stats.ts";
 /** Faults that take the datastore away from some node. */
 export const DATASTORE_FAULTS: readonly string[] = ["datastore-restart", "partition", "timeout", "reset-peer"];
 
-interface Span { readonly id: string; readonly start: number; readonly end: number }
+/** An injected fault's window; `nodes`: the Kong nodes it acted on (none: the datastore itself). */
+export interface FaultSpan { readonly id: string; readonly nodes: readonly string[]; readonly start: number; readonly end: number }
 
-export function faultSpans(history: readonly Op[], kinds: readonly string[]): Span[] {
+/** The injected faults of these kinds: injection to recovery (or the run's end), plus grace. */
+export function faultSpans(history: readonly Op[], kinds: readonly string[]): FaultSpan[] {
   const runEnd = history.at(-1)?.timeMs ?? 0;
   return pairOps<FaultValue>(history, F.fault)
     .filter((p) => kinds.includes(p.invoke.value.kind) && p.completion?.type !== "fail")
-    .map((p) => ({ id: p.invoke.value.id, start: p.invoke.timeMs, end: (p.completion?.type === "ok" ? p.completion.timeMs : runEnd) + (p.invoke.value.expect.graceMs ?? 0) }));
+    .map((p) => ({
+      id: p.invoke.value.id, nodes: p.completion?.value?.nodes ?? p.invoke.value.nodes, start: p.invoke.timeMs,
+      end: (p.completion?.type === "ok" ? p.completion.timeMs : runEnd) + (p.invoke.value.expect.graceMs ?? 0),
+    }));
+}
+
+/** The injected outage faults, injection to recovery (never recovered: without end), no grace. */
+function outageSpans(history: readonly Op[]): FaultSpan[] {
+  return pairOps<FaultValue>(history, F.fault)
+    .filter((p) => OUTAGE_FAULTS.includes(p.invoke.value.kind) && p.completion?.type !== "fail")
+    .map((p) => ({ id: p.invoke.value.id, nodes: p.completion?.value?.nodes ?? p.invoke.value.nodes, start: p.invoke.timeMs, end: p.completion?.type === "ok" ? p.completion.timeMs : Infinity }));
 }
 
 export function outsideFaultWindows(check: Check, kinds: readonly string[], why: string): Check {
@@ -60,9 +72,7 @@ export function excusingNodesUnderFaults(check: Check): Check {
     id: check.id,
     description: `${check.description} (a node is not expected to show a write made while it was under an outage fault, or within the bound before)`,
     async check(ctx: CheckContext): Promise<CheckResult> {
-      const spans = pairOps<FaultValue>(ctx.history, F.fault)
-        .filter((p) => OUTAGE_FAULTS.includes(p.invoke.value.kind) && p.completion?.type !== "fail")
-        .map((p) => ({ id: p.invoke.value.id, nodes: p.completion?.value?.nodes ?? p.invoke.value.nodes, start: p.invoke.timeMs, end: p.completion?.type === "ok" ? p.completion.timeMs : Infinity }));
+      const spans = outageSpans(ctx.history);
       if (spans.length === 0) return check.check(ctx);
       const e = ctx.expectations;
       const everyNode = [...e.nodes.blue, ...e.nodes.green];
@@ -102,9 +112,7 @@ export function excusingWritesCutByFaults(check: Check): Check {
     id: check.id,
     description: `${check.description} (a write cut off by a fault on its node has no knowable outcome and is not judged)`,
     async check(ctx: CheckContext): Promise<CheckResult> {
-      const spans = pairOps<FaultValue>(ctx.history, F.fault)
-        .filter((p) => OUTAGE_FAULTS.includes(p.invoke.value.kind) && p.completion?.type !== "fail")
-        .map((p) => ({ id: p.invoke.value.id, nodes: p.completion?.value?.nodes ?? p.invoke.value.nodes, start: p.invoke.timeMs, end: p.completion?.type === "ok" ? p.completion.timeMs : Infinity }));
+      const spans = outageSpans(ctx.history);
       const cut = new Set<Op>();
       const ids: string[] = [];
       for (const p of pairOps<AdminWriteValue>(ctx.history, F.adminWrite)) {

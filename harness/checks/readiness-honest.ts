@@ -7,8 +7,8 @@
 // return, an extra node) are judged the same way; a gap that overlapped another fault acting on the
 // node or the datastore (a partition, a datastore restart) is that fault's, and is not judged.
 import type { Check, CheckResult } from "./check.ts";
-import { pairOps } from "./history.ts";
-import { F, type FaultValue, type Op, type ReadinessValue } from "./records.ts";
+import { EVERY_FAULT, faultSpans, type FaultSpan } from "./fault-windows.ts";
+import { F, type Op, type ReadinessValue } from "./records.ts";
 import { ms, n } from "./stats.ts";
 
 const ID = "readiness-honest";
@@ -20,17 +20,6 @@ function describe(v: ReadinessValue, label: string): string {
   const served = v.servingMs === null ? `never answered like the baseline (last: ${v.lastMismatches.join(", ") || "no answer recorded"})` : `answered like the baseline at ${ms(v.servingMs)}`;
   const gap = gapOf(v);
   return `${v.node} (${v.cluster}, ${v.startedBy ? `started by fault ${v.startedBy}, ` : ""}${label}): ${said}, ${served}${gap !== null && gap > 0 ? `: ${ms(gap)} later` : ""}`;
-}
-
-interface FaultSpan { readonly id: string; readonly nodes: readonly string[]; readonly start: number; readonly end: number }
-
-/** Each injected fault's window (to its recovery, or the run's end, plus its grace). */
-function faultSpans(history: readonly Op[]): FaultSpan[] {
-  const runEnd = history.at(-1)?.timeMs ?? 0;
-  return pairOps<FaultValue>(history, F.fault).filter((p) => p.completion?.type !== "fail").map((p) => {
-    const v = p.completion?.value ?? p.invoke.value;
-    return { id: v.id, nodes: v.nodes, start: p.invoke.timeMs, end: (p.completion?.type === "ok" ? p.completion.timeMs : runEnd) + (v.expect.graceMs ?? 0) };
-  });
 }
 
 /** The fault (other than the one that started the node) acting on the node or the datastore while its gap lasted. */
@@ -48,7 +37,7 @@ export const readinessHonest: Check = {
     const bound = ctx.expectations.propagationBoundMs;
     const watched = ctx.history.filter((op): op is Op<ReadinessValue> => op.f === F.readiness && op.type === "ok");
     const label = (op: Op<ReadinessValue>): string => `during ${ctx.timeline.labelOp(op)}`;
-    const spans = faultSpans(ctx.history);
+    const spans = faultSpans(ctx.history, EVERY_FAULT);
     const runEnd = ctx.history.at(-1)?.timeMs ?? 0;
     const excused = watched.flatMap((op) => {
       const s = faultDuringGap(op.value, spans, runEnd);
