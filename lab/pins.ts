@@ -69,6 +69,14 @@ export const COMPONENTS: readonly ComponentPin[] = [
     officialRef: "ghcr.io/shopify/toxiproxy:2.12.0",
   },
   {
+    id: "haproxy",
+    kind: "image",
+    version: "2.6.12",
+    title: "HAProxy 2.6 (Debian's haproxy package), the scenarios' load balancer",
+    localRef: "kong-upgrade-harness/haproxy:2.6.12",
+    dependsOn: ["base"],
+  },
+  {
     id: "reaper",
     kind: "image",
     version: "1.0.0",

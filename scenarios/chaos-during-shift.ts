@@ -13,7 +13,7 @@ const options = runOptions({ oldImage: "kong:1.5.1", newImage: "kong:2.6.0", rat
 
 export const CHAOS_PLAN: ChaosPlan = {
   toxiproxy: true,
-  loadBalancer: { retries: { onConnectFailure: 2, beforeAnswer: true, acrossClusters: true }, timeoutMs: 5_000 },
+  loadBalancer: { retries: { onConnectFailure: 2, beforeAnswer: true }, timeoutMs: 5_000 },
   faults: [
     // While the new nodes start (all traffic on the old cluster), one old node's datastore connection
     // gets slow: nothing may fail. (Not during `up`: old-latency-during-up judges that window.)

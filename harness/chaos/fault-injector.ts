@@ -79,7 +79,7 @@ async function docker(node: StartedKongContainer) {
 async function returnToRotation(node: StartedKongContainer, t: ChaosTargets, since: number): Promise<string> {
   const lb = t.lb();
   if (!lb || !lb.nodes().some((n) => n.name === node.name)) return "started again (not in the load balancer)";
-  await lb.replaceNode(node.name, node.getProxyUrl());
+  await lb.replaceNode(node.name, node.getProxyUrl(), node.getAdminUrl());
   await lb.waitUntilHealthy(node.name, { timeoutMs: RETURN_TIMEOUT_MS });
   return `back in rotation ${Math.round(t.now() - since)}ms after recovery began`;
 }
@@ -132,7 +132,7 @@ async function extraNode(f: ResolvedFault, t: ChaosTargets): Promise<InjectedFau
   const since = t.now();
   const node = await t.startExtraNode(cluster);
   t.started(node, f.id);
-  lb.addNode(cluster, { name: node.name, url: node.getProxyUrl() }, { untilHealthy: true });
+  await lb.addNode(cluster, { name: node.name, url: node.getProxyUrl(), adminUrl: node.getAdminUrl() }, { untilHealthy: true });
   await lb.waitUntilHealthy(node.name, { timeoutMs: RETURN_TIMEOUT_MS });
   const outcome = `${node.name} (${node.image}) started cold and passed health checks ${Math.round(t.now() - since)}ms after its start began; it stays`;
   return { nodes: [node.name], recover: async () => outcome };

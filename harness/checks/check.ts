@@ -35,6 +35,8 @@ export interface MigrationExpectation {
 export interface CheckExpectations {
   /** Probe name -> expected status (or any of several). */
   readonly baseline: Readonly<Record<string, number | readonly number[]>>;
+  /** Probes whose baseline 200 Kong gives itself, not the upstream (a CORS preflight of a user's configuration); every other 200 must come from the upstream. */
+  readonly answeredByKong?: readonly string[];
   /** Node names per cluster. */
   readonly nodes: { readonly blue: readonly string[]; readonly green: readonly string[] };
   /** Planned green weights, in order (e.g. [0, 5, 10, 25, 50, 75, 100]). */

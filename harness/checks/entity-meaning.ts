@@ -9,6 +9,8 @@
 // Arrays of plain values compare as sets: every array field of these entities is either a set
 // (protocols, methods, tags) or a list of alternatives (paths, hosts), and order means nothing there.
 
+import { isRegexPath } from "../config/route-paths.ts";
+
 /** "<kind>.<field>" or "<kind>.config.<field>" -> the values that keep the old behaviour. */
 export const ADDITIVE: Readonly<Record<string, readonly unknown[]>> = {
   // 2.1 (core 009_200_to_210): per-service upstream TLS verification; null = the global setting, as before.
@@ -53,6 +55,17 @@ function normal(v: unknown): unknown {
 }
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(normal(a)) === JSON.stringify(normal(b));
+
+/**
+ * Kong 3.0 marks a regex route path with a leading "~" (core 016_280_to_300 rewrites every path
+ * that 2.x's router read as a regex, kong/db/migrations/migrate_path_280_300.lua): the same regex,
+ * matched the same way. A 2.x path and its 3.x form are the same path.
+ */
+function sameRoutePaths(before: unknown, after: unknown): boolean {
+  if (!Array.isArray(before) || !Array.isArray(after) || before.length !== after.length) return false;
+  const unmarked = after.map((p) => (typeof p === "string" && p.startsWith("~") && !before.includes(p) && isRegexPath(p.slice(1)) ? p.slice(1) : p));
+  return same(before, unmarked);
+}
 const show = (v: unknown): string => (v === undefined ? "(absent)" : JSON.stringify(v));
 
 /** Differences in meaning, e.g. "config.second 5 -> 10", "field run_on dropped (was \"all\")". */
@@ -72,7 +85,7 @@ export function meaningChanges(kind: string, before: Readonly<Record<string, unk
         if (!allowed?.some((v) => same(av, v))) out.push(`${path} appeared as ${show(av)}${allowed ? ` (additive only as ${allowed.map(show).join(" or ")})` : " (not a known additive field)"}`);
       } else if (field === "config" && !nested && isObject(bv) && isObject(av)) {
         walk("config.", bv, av, true);
-      } else if (!same(bv, av)) {
+      } else if (!same(bv, av) && !(kind === "routes" && path === "paths" && sameRoutePaths(bv, av))) {
         out.push(`${path} ${show(bv)} -> ${show(av)}`);
       }
     }

@@ -32,6 +32,15 @@ describe("load-reconciliation", () => {
     expect((await loadReconciliation.check(fx.ctx())).message).to.equal("vegeta sent 1 requests and the LB counted 1; statuses agree, every answer reached vegeta");
   });
 
+  it("leaves out the requests the LB closed silently (unlogged: the client sent them again) and says so", async () => {
+    const fx = new RunFixture().load(100, 0, 1000)
+      .load(3, 0, 1000, { status: null, error: "reset", cluster: "green", node: "green-1", clientStatus: null, probe: "", unlogged: "closed silently" });
+    fx.event("load", F.loadSummary, summary(100, { 200: 100 }));
+    const r = await loadReconciliation.check(fx.ctx());
+    expect([r.status, r.message]).to.deep.equal(["pass", "vegeta sent 100 requests and the LB counted 100; statuses agree, every answer reached vegeta"]);
+    expect(r.evidence).to.include("3 requests the LB closed silently, without an answer or a log line (a node closed the connection before answering; the client sent them again): not reconciled here, judged by zero-failed-requests");
+  });
+
   it("is unknown on a vegeta summary of 0 requests, never a pass", async () => {
     const fx = new RunFixture();
     fx.event("load", F.loadSummary, summary(0, {}));

@@ -43,6 +43,12 @@ function sumSummaries(values: readonly LoadSummaryValue[]): ClientCounts {
 
 interface LbCounts {
   total: number;
+  /**
+   * Requests the LB closed without an answer and without a log line (records marked `unlogged`):
+   * the client's connection was closed as if idle, so an HTTP client sends the request again and
+   * counts it once. Not among the LB's requests to reconcile; zero-failed-requests judges them.
+   */
+  unlogged: number;
   /** By the status answered to the client; "0" = no answer. */
   byStatus: Record<string, number>;
   /** LB answers that ended after vegeta's last answer: by status, and by "step/phase on node". */
@@ -54,9 +60,13 @@ interface LbCounts {
 
 /** The LB's load records; `lastAnswerMs` (run clock) is vegeta's last answer, if known. */
 async function countLb(ctx: CheckContext, lastAnswerMs: number | undefined): Promise<LbCounts> {
-  const lb: LbCounts = { total: 0, byStatus: {}, afterLast: 0, afterLastByStatus: {}, afterLastGroups: {}, afterLastFromMs: Infinity };
+  const lb: LbCounts = { total: 0, unlogged: 0, byStatus: {}, afterLast: 0, afterLastByStatus: {}, afterLastGroups: {}, afterLastFromMs: Infinity };
   for await (const r of ctx.requests()) {
     if (!isLoad(r)) continue;
+    if (r.unlogged !== undefined) {
+      lb.unlogged += 1;
+      continue;
+    }
     lb.total += 1;
     const status = lbClientStatus(r);
     bump(lb.byStatus, String(status ?? 0));
@@ -116,9 +126,10 @@ export const loadReconciliation: Check = {
       `LB (as answered to the client, 0 = no answer): ${n(lb.total)} requests; by status: ${counts(lb.byStatus) || "none"}`,
       `never reached the LB: ${n(Math.max(0, unreached))}; answered by the LB but not received by vegeta: ${n(lost)}${lost ? ` (${counts(notReceived, " ×")})` : ""}; LB answers after vegeta's last answer: ${lastAnswerMs === undefined ? "(not recorded)" : n(lb.afterLast)}`,
       `vegeta connection-level errors: ${errorsText || "none"}`,
+      ...(lb.unlogged > 0 ? [`${n(lb.unlogged)} requests the LB closed silently, without an answer or a log line (a node closed the connection before answering; the client sent them again): not reconciled here, judged by zero-failed-requests`] : []),
       ...byCount(lb.afterLastGroups).map(([g, c]) => `${n(c)} LB answers after vegeta's last answer ${g}`),
     ];
-    const data = { client, lb: { requests: lb.total, statusCounts: lb.byStatus, afterLastAnswer: lb.afterLast, afterLastAnswerGroups: lb.afterLastGroups }, unreached: Math.max(0, unreached), answeredNotReceived: lost };
+    const data = { client, lb: { requests: lb.total, unlogged: lb.unlogged, statusCounts: lb.byStatus, afterLastAnswer: lb.afterLast, afterLastAnswerGroups: lb.afterLastGroups }, unreached: Math.max(0, unreached), answeredNotReceived: lost };
     if (unexplained.length > 0) return { id: ID, status: "fail", message: `counts do not reconcile: ${unexplained.join("; ")}`, evidence: [...evidence, "see requests.jsonl and history.jsonl (f \"load-summary\")"], data };
     const reached = unreached > 0 ? `; the ${n(unreached)} that never reached it are explained by vegeta's connection errors (${errorsText})` : "";
     const gone = lb.byStatus["0"] ? `; ${n(lb.byStatus["0"])} the LB never answered (the client left) are among vegeta's errors` : "";

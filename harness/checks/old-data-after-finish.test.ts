@@ -27,6 +27,10 @@ describe("old-data-after-finish", () => {
     delete newPlugin.run_on;
     expect(meaningChanges("plugins", PLUGIN, newPlugin)).to.deep.equal([]);
     expect(meaningChanges("plugins", { ...PLUGIN, run_on: "all" }, newPlugin)).to.deep.equal(["run_on dropped (was \"all\")"]);
+    // Kong 3.0 marks a regex path with "~": the same path. A plain path marked so, or another regex, is not.
+    expect(meaningChanges("routes", { paths: ["/cart/items/\\d+$", "/cart"] }, { paths: ["~/cart/items/\\d+$", "/cart"] })).to.deep.equal([]);
+    expect(meaningChanges("routes", { paths: ["/cart"] }, { paths: ["~/cart"] })).to.deep.equal(["paths [\"/cart\"] -> [\"~/cart\"]"]);
+    expect(meaningChanges("routes", { paths: ["/a/\\d+"] }, { paths: ["~/a/\\w+"] })).to.have.length(1);
     expect(meaningChanges("plugins", PLUGIN, { ...PLUGIN, config: { second: 10, policy: "cluster", redis_ssl: true } }))
       .to.deep.equal(["config.second 5 -> 10", "config.redis_ssl appeared as true (additive only as false)"]);
     expect(meaningChanges("routes", { name: "r" }, { name: "r", request_buffering: null, response_buffering: true, expression: "x" }))

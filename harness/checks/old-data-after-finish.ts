@@ -41,10 +41,12 @@ interface Judged { readonly problems: string[]; readonly preExisting?: string }
 
 const bodyText = (body: unknown): string => JSON.stringify(body).slice(0, 200);
 
-function judge(key: string, before: Body, beforePatch: Answer | undefined, after: EntityAfterFinishValue | undefined, oldVersion: string): Judged {
+function judge(key: string, before: Body, beforePatch: Answer | undefined, after: EntityAfterFinishValue | undefined, oldVersion: string, readOnly: boolean): Judged {
   if (!after) return { problems: ["never read after finish"] };
   if (after.get.status !== 200) return { problems: [`GET answered ${after.get.status} on ${after.node}`] };
   const problems = meaningChanges(key.split("/")[0]!, before, after.get.body as Body);
+  // The user's own entities are only read unless the run was told it may write them.
+  if (!after.patch && readOnly) return { problems };
   if (!after.patch) return { problems: [...problems, "no PATCH was sent"] };
   if (after.patch.status === 200) return { problems };
   const p = after.patch;
@@ -69,7 +71,7 @@ export const oldDataAfterFinish: Check = {
     if (afters.size === 0) return { id: ID, status: "unknown", message: `${keys.length} entities were read before \`up\` but none after finish: the run ended before`, evidence: [] };
     const oldVersion = ctx.expectations.oldImage ?? "the old version";
     const patches = before.value.patches ?? {};
-    const results = keys.map((key) => ({ key, label: entityLabel(key, before.value.entities[key]), ...judge(key, before.value.entities[key]!, patches[key], afters.get(key), oldVersion) }));
+    const results = keys.map((key) => ({ key, label: entityLabel(key, before.value.entities[key]), ...judge(key, before.value.entities[key]!, patches[key], afters.get(key), oldVersion, before.value.readOnly === true) }));
     const probes = ctx.history.filter((op): op is Op<EntityCheckValue> => op.f === F.verifyEntity && op.type === "ok" && (op.value as EntityCheckValue).entity.startsWith("probe/"));
     const wrongProbes = probes.filter((op) => !op.value.matches).map((op) => `${op.value.entity.slice("probe/".length)} got ${op.value.seen.replace(/^status /, "")} on ${op.node ?? "?"}`);
     const notes = results.filter((r) => r.preExisting !== undefined);

@@ -5,14 +5,9 @@
 // content-length and transfer-encoding are left out: they follow the body, which is compared itself.
 import type { ParityAnswer } from "./records.ts";
 import type { ChangeKind } from "./parity-differences.ts";
+import { alikeInForm, timeDependent } from "./parity-time-dependent.ts";
 
 const DERIVED_HEADERS = new Set(["content-length", "transfer-encoding"]);
-/**
- * Headers whose values are measurements of the moment (a clock, a duration): compared for presence
- * only. Two old nodes agree on them by chance when the load is light (both say 0 ms), so learning
- * them as noise is not enough; latency-parity judges the durations themselves.
- */
-const MEASURED = new Set(["date", "x-kong-proxy-latency", "x-kong-upstream-latency", "x-kong-response-latency"].map((h) => `response header ${h}`));
 /** Longest body text kept as one field. */
 const TEXT_LIMIT = 500;
 
@@ -61,17 +56,27 @@ export interface FieldNoise { readonly presence: ReadonlySet<string>; readonly v
 export const NO_NOISE: FieldNoise = { presence: new Set(), value: new Set() };
 
 /**
- * What differs from `a` to `b`, field by field, leaving out noise. A different status, or an answer
+ * Hop-by-hop headers (RFC 9110 7.6.1) describe the connection, not the answer: nginx, in every Kong
+ * version, says `Connection: close` on the answer that reaches a connection's `keepalive_requests`.
+ */
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"].map((h) => `response header ${h}`));
+
+/**
+ * What differs from `a` to `b`, field by field, leaving out noise and the moving values of
+ * time-dependent headers (parity-time-dependent.ts). A different status, or an answer
  * that came from the upstream on one side only, is the one difference reported: every other field
  * follows from it.
  */
 export function differences(a: Map<string, string>, b: Map<string, string>, noise: FieldNoise = NO_NOISE): FieldDifference[] {
   const diff = (field: string): FieldDifference | undefined => {
     const x = a.get(field), y = b.get(field);
-    if (x === y || noise.presence.has(field)) return undefined;
+    if (x === y || noise.presence.has(field) || HOP_BY_HOP.has(field)) return undefined;
     if (x === undefined) return { field, change: "added", new: y! };
     if (y === undefined) return { field, change: "removed", old: x };
-    return noise.value.has(field) || MEASURED.has(field) ? undefined : { field, change: "changed", old: x, new: y };
+    if (noise.value.has(field)) return undefined;
+    // A clock, a duration or a rate-limit countdown: compared by presence (above) and form only.
+    const moving = timeDependent(field);
+    return moving && alikeInForm(moving, x, y) ? undefined : { field, change: "changed", old: x, new: y };
   };
   for (const decisive of ["status", "response header x-echo"]) {
     const d = diff(decisive);

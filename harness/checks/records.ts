@@ -62,6 +62,15 @@ export interface RequestRecordExtras {
   readonly clientStatus?: number | null;
   /** Added by traffic: the LB's green weight (percent) when it routed this request. */
   readonly greenWeight?: number;
+  /**
+   * Set on a record the load balancer did not log but its counters prove: a request the node closed
+   * without answering, on which HAProxy closed the client's kept-alive connection silently (the
+   * client may have sent it again). Its probe, method and path are unknown; its time is when the
+   * counters showed it (within the poll interval).
+   */
+  readonly unlogged?: string;
+  /** HAProxy's termination state when the request did not end normally ("SC", "SH", "sH", "CD", ...): who ended it and when. */
+  readonly termination?: string;
 }
 /** A RequestRecord as the checks read it. */
 export type RequestLine = RequestRecord & RequestRecordExtras;
@@ -112,6 +121,11 @@ export const F = {
   probeAnswers: "probe-answers",
   /** process "harness": ok with EntityStateValue: every seeded entity as one cluster's Admin API returned it (the old cluster, before `up`). */
   entityState: "entity-state",
+  // Issue 14, the user's own configuration:
+  /** process "harness": ok with ConfigurationValue: the `--config` file the old cluster is seeded with, before anything starts. */
+  configuration: "configuration",
+  /** process "harness": ok with BaselineLearnedValue: the probes' expected answers, as the old cluster gave them after the seed. */
+  baselineLearned: "baseline-learned",
   /** process "verifier": ok with EntityAfterFinishValue: one entity seeded before `up`, read and re-PATCHed unchanged on a new node after finish. */
   entityAfterFinish: "entity-after-finish",
   /** process "harness": ok with OldNodeGateValue: every old node's proxy and Admin ports probed before `kong migrations finish`. */
@@ -338,6 +352,28 @@ export interface EntityStateValue {
   readonly label: string; readonly cluster: Cluster; readonly node: string; readonly entities: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** "before-up": each entity PATCHed on this node with the body its GET returned, before `up`: the old version's own answers. */
   readonly patches?: Readonly<Record<string, { readonly status: number; readonly body: unknown }>>;
+  /** The user's entities (`--config`), read only: no PATCH was sent before `up` nor after finish (`--patch-user-entities` sends them). */
+  readonly readOnly?: boolean;
+}
+
+export interface ConfigurationValue {
+  /** The `--config` file; null: the built-in configuration (a run with only `--load`). */
+  readonly file: string | null;
+  /** The `--load` profile file; null: the default load. */
+  readonly loadProfile: string | null;
+  readonly probes: number;
+  readonly plugins: readonly string[];
+  /** What the probe generator could not do (a regex path it could not sample, an RS256 key). */
+  readonly notes: readonly string[];
+}
+
+export interface BaselineLearnedValue {
+  readonly node: string;
+  readonly probes: number;
+  /** Probes the old cluster answered otherwise than predicted ("x: predicted 401, the old cluster answered 403"). */
+  readonly differs: readonly string[];
+  /** Probes left out because the old cluster itself answered them with a server error or not at all. */
+  readonly dropped: readonly string[];
 }
 
 export interface EntityAfterFinishValue {

@@ -108,6 +108,47 @@ describe("response-parity", () => {
     expect(MIN_AGREEING).to.equal(3);
   });
 
+  describe("headers that move with the clock or a rate-limit window", () => {
+    const LATER = { old: "2.5.1", new: "2.6.0" } as const;
+    /** What rate-limiting (minute: 1200) sends, `reset` seconds before its window ends. */
+    const limited = (reset: string, remaining = "1190", date = "Mon, 01 Jan 2024 00:00:25 GMT"): Record<string, string> =>
+      ({ date, "ratelimit-limit": "1200", "ratelimit-remaining": remaining, "ratelimit-reset": reset, "x-ratelimit-limit-minute": "1200", "x-ratelimit-remaining-minute": remaining });
+    const at = (node: string, headers: Record<string, string>): ParityAnswer =>
+      proxied(node, {}, { ...headers, via: `kong/${node.startsWith("green") ? LATER.new : LATER.old}` });
+
+    it("passes a sample whose nodes straddle a second boundary: RateLimit-Reset 35 on the old nodes, 34 on the new one", async () => {
+      const r = await responseParity.check(fixture([
+        { "public-get": [at("blue-1", limited("35")), at("blue-2", limited("35")), at("green-1", limited("34", "1187", "Mon, 01 Jan 2024 00:00:26 GMT"))] },
+        { "public-get": [at("blue-1", limited("33")), at("blue-2", limited("33")), at("green-1", limited("33"))] },
+      ], LATER).ctx());
+      expect(r.status, r.message).to.equal("pass");
+      expect(r.evidence).to.include("noise learned from the two old nodes (0 fields): none");
+      expect(r.evidence).to.include("compared by presence and form only, their values moving with the clock or a rate-limit window: date, ratelimit-remaining, ratelimit-reset, x-ratelimit-remaining-minute");
+      expect(r.data?.["timeDependent"]).to.deep.equal(["date", "ratelimit-remaining", "ratelimit-reset", "x-ratelimit-remaining-minute"]);
+    });
+
+    it("fails a RateLimit-Reset the new node leaves out, naming node, phase and field", async () => {
+      const { "ratelimit-reset": _dropped, ...withoutReset } = limited("34");
+      const r = await responseParity.check(fixture([
+        { "public-get": [at("blue-1", limited("35")), at("blue-2", limited("35")), at("green-1", withoutReset)] },
+        { "public-get": [at("blue-1", limited("33")), at("blue-2", limited("33")), at("green-1", limited("33"))] },
+      ], LATER).ctx());
+      expect([r.status, r.message]).to.deep.equal(["fail", 'old and new nodes answered the same requests differently (1 differences beyond the old nodes\' own noise and the documented ones): public-get: response header ratelimit-reset: old "35" (blue-1), new missing (green-1), during Shift step 50% (in 1 of 2 samples)']);
+    });
+
+    it("still compares by value the headers that do not move: a changed limit and a dropped cors Vary fail", async () => {
+      const cors = { vary: "Origin", "access-control-allow-origin": "https://www.storefront.test" };
+      const r = await responseParity.check(fixture([
+        { "public-get": [at("blue-1", { ...limited("35"), ...cors }), at("blue-2", { ...limited("35"), ...cors }), at("green-1", { ...limited("34"), "x-ratelimit-limit-minute": "600", "access-control-allow-origin": "https://www.storefront.test" })] },
+      ], LATER).ctx());
+      expect(r.status).to.equal("fail");
+      expect(r.evidence.slice(0, 2)).to.deep.equal([
+        'public-get: response header vary: old "Origin" (blue-1), new missing (green-1), during Shift step 50%',
+        'public-get: response header x-ratelimit-limit-minute: old "1200" (blue-1), new "600" (green-1), during Shift step 50%',
+      ]);
+    });
+  });
+
   it("is unknown without samples, and when no new answer could be compared", async () => {
     const none = await responseParity.check(new RunFixture().ctx());
     expect([none.status, none.message]).to.deep.equal(["unknown", "no parity samples in history.jsonl: old and new nodes never answered the same requests at the same moment"]);
@@ -134,12 +175,33 @@ describe("response-parity: fields and documented differences", () => {
     ]);
   });
 
+  it("leaves out hop-by-hop headers: nginx closes a connection at its keepalive_requests with `Connection: close`", () => {
+    const a = new Map([["status", "200"], ["response header connection", "keep-alive"], ["response header via", "kong/2.5.1"]]);
+    const b = new Map([["status", "200"], ["response header connection", "close"], ["response header via", "kong/2.6.0"]]);
+    expect(differences(a, b)).to.deep.equal([{ field: "response header via", change: "changed", old: "kong/2.5.1", new: "kong/2.6.0" }]);
+  });
+
   it("compares the values of clock and latency headers for presence only: one old node twice agrees on them by chance", () => {
     const old = new Map([["status", "200"], ["response header date", "Mon, 01 Jan 2024 00:00:01 GMT"], ["response header x-kong-proxy-latency", "0"], ["response header x-kong-upstream-latency", "1"]]);
     const later = new Map([["status", "200"], ["response header date", "Mon, 01 Jan 2024 00:00:02 GMT"], ["response header x-kong-proxy-latency", "2"], ["response header x-kong-upstream-latency", "1"]]);
     expect(differences(old, later)).to.deep.equal([]);
     const dropped = new Map([["status", "200"], ["response header date", "Mon, 01 Jan 2024 00:00:02 GMT"], ["response header x-kong-upstream-latency", "1"]]);
     expect(differences(old, dropped)).to.deep.equal([{ field: "response header x-kong-proxy-latency", change: "removed", old: "0" }]);
+  });
+
+  it("compares rate-limit countdowns and counts by presence and form: a value no longer a count fails", () => {
+    const old = new Map([["status", "429"], ["response header ratelimit-reset", "35"], ["response header retry-after", "35"], ["response header x-ratelimit-remaining-second", "0"], ["response header age", "4"]]);
+    const later = new Map([["status", "429"], ["response header ratelimit-reset", "34"], ["response header retry-after", "34"], ["response header x-ratelimit-remaining-second", "2"], ["response header age", "5"]]);
+    expect(differences(old, later)).to.deep.equal([]);
+    const garbled = new Map([...later, ["response header ratelimit-reset", "-1"], ["response header retry-after", "Mon, 01 Jan 2024 00:00:35 GMT"]]);
+    expect(differences(old, garbled)).to.deep.equal([
+      { field: "response header ratelimit-reset", change: "changed", old: "35", new: "-1" },
+      { field: "response header retry-after", change: "changed", old: "35", new: "Mon, 01 Jan 2024 00:00:35 GMT" },
+    ]);
+    const notADate = new Map([["status", "200"], ["response header date", "yesterday"]]);
+    expect(differences(new Map([["status", "200"], ["response header date", "Mon, 01 Jan 2024 00:00:01 GMT"]]), notADate)).to.deep.equal([
+      { field: "response header date", change: "changed", old: "Mon, 01 Jan 2024 00:00:01 GMT", new: "yesterday" },
+    ]);
   });
 
   it("applies an entry only across the version that introduced it", () => {

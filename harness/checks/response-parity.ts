@@ -6,6 +6,10 @@
 // else that differs between the old answer and the new one fails, naming the probe, the field, both
 // values, both nodes and the phase.
 //
+// Headers whose value moves with the clock or a rate-limit window (Date, latencies, RateLimit-Reset,
+// Retry-After, the remaining counts) are compared by presence and form only, never by value
+// (parity-time-dependent.ts): two answers a second apart differ on them by definition.
+//
 // A probe whose baseline allows several statuses (the rate-limited one: 200 or 429) is answered as
 // the load of that second decides, not as the version does: its new answer is compared with an old
 // answer of the same status from the same sample (none: not compared), and its values are compared
@@ -15,6 +19,7 @@ import type { Check, CheckContext, CheckResult } from "./check.ts";
 import { faultSpans } from "./fault-windows.ts";
 import { answerFields, differences, explain, noiseBetween, showValue, type FieldDifference, type FieldNoise } from "./parity-compare.ts";
 import { describeDocumented, documentedFor, type DocumentedDifference, type VersionPair } from "./parity-differences.ts";
+import { timeDependent } from "./parity-time-dependent.ts";
 import { F, type Op, type ParityAnswer, type ParityProbeSample, type ParitySampleValue } from "./records.ts";
 import { n } from "./stats.ts";
 
@@ -160,17 +165,20 @@ export const responseParity: Check = {
       ...(loadDecided ? [`${n(loadDecided)} left out: the load decided a rate-limited answer (no old answer of the new one's status in that sample)`] : []),
     ];
     const noiseLines = noise.summary();
+    const moving = [...new Set(samples.flatMap(({ s }) => [...s.old, s.new].flatMap((a) => Object.keys(a.headers))))]
+      .filter((h) => timeDependent(`response header ${h}`)).sort();
     const docLines = [...documented].map(([d, count]) => `documented (${n(count)} answers): ${describeDocumented(d)}`);
     const evidence = [
       `${n(ops.length)} samples (${n(ops.filter((op) => op.value.purpose === "ready").length)} at a new node's readiness) of ${n(probes.size)} probes; ${n(total)} new answers compared with an old one`,
       ...skipped,
       `noise learned from the two old nodes (${n(noise.size)} fields): ${noiseLines.join(", ") || "none"}`,
+      ...(moving.length ? [`compared by presence and form only, their values moving with the clock or a rate-limit window: ${moving.join(", ")}`] : []),
       ...(noise.unsettled().length ? [`values compared by presence only, fewer than ${MIN_AGREEING} old answers of that status agreeing on them: ${noise.unsettled().join(", ")}`] : []),
       ...docLines,
     ];
     const differencesFound = [...found.values()];
     const data = {
-      samples: ops.length, probes: [...probes], compared: Object.fromEntries(compared), unanswered, loadDecided,
+      samples: ops.length, probes: [...probes], compared: Object.fromEntries(compared), unanswered, loadDecided, timeDependent: moving,
       noise: Object.fromEntries([...noise.byKey].map(([k, sets]) => [k, { presence: [...sets.presence].sort(), value: [...sets.value].sort(), unsettled: [...sets.unsettled].sort() }])),
       documented: [...documented].map(([d, count]) => ({ field: d.field.source, change: d.change, since: d.since, reason: d.reason, answers: count })),
       differences: differencesFound.map((f) => ({ probe: f.probe, field: f.d.field, change: f.d.change, old: f.d.old, new: f.d.new, oldNode: f.oldNode, newNode: f.newNode, at: ctx.timeline.labelOp(f.op), count: f.count })),

@@ -31,6 +31,21 @@ describe("shared-rate-limit", () => {
     expect([r.status, r.message]).to.deep.equal(["pass", "shared rate limits held in every judged second: probe limited at most 8 answers 200 per second (limit 5/s; overshoot allowed 1 per second, no old-cluster baseline) over 3 seconds, 3 judged; 3 seconds answered by both clusters at once, 3 of them up to the limit (429)"]);
   });
 
+  it("with several limits (a user's configuration) judges those the load exercised and names the others; unknown when none was exercised", async () => {
+    const two = { ...LIMITED, rateLimits: [{ probe: "limited", perSecond: 5 }, { probe: "checkout", perSecond: 2 }] };
+    const fx = new RunFixture(two).at(1000).phase("Shift").step(0, 0).at(3000).step(1, 50).at(5000).phase("Drain");
+    second(fx, 1, okFirst(5, both));
+    second(fx, 2, okFirst(5, both));
+    fx.request({ startMs: 2000, probe: "checkout", status: 200 });
+    const r = await sharedRateLimit.check(fx.ctx());
+    expect(r.status).to.equal("pass");
+    expect(r.message).to.match(/^shared rate limits held in every judged second: probe limited at most 5 answers 200 per second .*; not judged \(this run's load did not exercise them across both clusters\): probe checkout \(at most 1 requests in one second, limit 2\/s\)$/);
+    const none = new RunFixture(two).at(1000).phase("Shift").step(0, 0).at(5000).phase("Drain");
+    none.request({ startMs: 2000, probe: "checkout", status: 200 });
+    const u = await sharedRateLimit.check(none.ctx());
+    expect(u.status).to.equal("unknown");
+  });
+
   it("is unknown when no second was answered by both clusters, however well each cluster held the limit alone", async () => {
     const fx = shift();
     second(fx, 1, okFirst(5));

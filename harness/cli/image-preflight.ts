@@ -13,7 +13,7 @@ const BUILD_STANDINS = "the lab builds the stand-in images: run `npx kong-upgrad
 /** A pull this slow is a registry that answers, slowly; one that cannot be reached answers at once. */
 const PULL_TIMEOUT_MS = 600_000;
 
-function labelsOf(ref: string): Readonly<Record<string, string>> | null {
+export function labelsOf(ref: string): Readonly<Record<string, string>> | null {
   const r = spawnSync("docker", ["image", "inspect", "--format", "{{json .Config.Labels}}", ref], { encoding: "utf8", timeout: 30_000 });
   if (r.status !== 0) return null;
   return (JSON.parse(r.stdout) as Record<string, string> | null) ?? {};

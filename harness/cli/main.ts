@@ -8,7 +8,7 @@ import { REPORT_HELP, reportCommand } from "./commands/report.ts";
 import { labCommand } from "./commands/lab.ts";
 import { listCommand } from "./commands/list.ts";
 import { PLAN_FLAG_SPEC, PLAN_HELP, planCommand } from "./commands/plan.ts";
-import { parseRunFlags, RUN_FLAG_SPEC, RUN_HELP, runCommand } from "./commands/run.ts";
+import { parseRunFlagsWithFiles, RUN_FLAG_SPEC, RUN_HELP, runCommand } from "./commands/run.ts";
 import { RUN_PATH_HELP, runPathCommand } from "./commands/run-path.ts";
 import { reportError } from "./console.ts";
 import { ExitCode } from "./exit-codes.ts";
@@ -65,11 +65,11 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
         if (rest.includes("--path")) return await runPathCommand(rest);
         const { values, positionals } = parseArgs({ args: [...rest], options: RUN_FLAG_SPEC, strict: true, allowPositionals: true });
         if (positionals.length !== 1) throw new InvalidConfigError(["`run` takes exactly one scenario file"], { hint: "run `kong-upgrade-harness list` to see the scenarios" });
-        return await runCommand({ scenario: positionals[0]!, ...parseRunFlags(values) });
+        return await runCommand({ scenario: positionals[0]!, ...(await parseRunFlagsWithFiles(values)) });
       }
       case "demo": {
         const { values } = parseArgs({ args: [...rest], options: RUN_FLAG_SPEC, strict: true });
-        return await runCommand({ scenario: DEMO.scenario, oldImage: DEMO.oldImage, newImage: DEMO.newImage, ...stripUndefined(parseRunFlags(values)) });
+        return await runCommand({ scenario: DEMO.scenario, oldImage: DEMO.oldImage, newImage: DEMO.newImage, ...stripUndefined(await parseRunFlagsWithFiles(values)) });
       }
       case "list":
         if (rest.length > 0) throw new InvalidConfigError([`\`list\` takes no arguments, but was given "${rest.join(" ")}"`], { hint: "run `kong-upgrade-harness list`" });

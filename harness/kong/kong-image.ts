@@ -14,6 +14,8 @@ export interface KongImage {
   /** True for `kong-standin:` images: the project's model of Kong, not Kong. */
   readonly standin: boolean;
   readonly pulled: boolean;
+  /** The image's labels (a stand-in's say which plugins it models). */
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 /** Whether an image's labels mark it as the project's stand-in. */
@@ -33,7 +35,7 @@ export async function resolveKongImage(ref: string): Promise<KongImage> {
   }
   const standin = isStandinImage(info.labels);
   const version = info.labels[STANDIN_VERSION_LABEL] ?? (await versionOf(ref));
-  return { ref, id: info.id, version, standin, pulled };
+  return { ref, id: info.id, version, standin, pulled, labels: info.labels };
 }
 
 /** `kong version` prints the bare version (e.g. `2.6.0`); older images may prefix `Kong `. */

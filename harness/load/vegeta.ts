@@ -1,12 +1,17 @@
 // Drives the vegeta load generator: `vegeta attack` (open model: a constant request rate however
 // slow the target gets) piped into `vegeta encode -to json`, read line by line while the attack
 // runs, because the harness attributes every request to an upgrade phase by its timestamp.
+// Paced mode (a `schedule`) is for rates vegeta cannot express (ramps, steps, spikes, a replayed
+// log): vegeta runs `-lazy -rate=0` and sends one request per target line the harness writes to
+// its stdin, at the moments the schedule says (paced-feed.ts).
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { existsSync } from "node:fs";
 import { CommandFailedError, EnvironmentError, InvalidConfigError, type ExecResult } from "../errors.ts";
 import { labTool } from "../runtime/lab-state.ts";
+import { PacedFeed, type SendTimes } from "./paced-feed.ts";
+import type { PacedSchedule } from "./paced-schedule.ts";
 
 export interface LoadTarget {
   /** Route name the results are attributed to. */
@@ -18,17 +23,28 @@ export interface LoadTarget {
 }
 
 export interface AttackOptions {
-  /** Requests are spread round-robin over the targets; method + url must tell them apart. */
+  /**
+   * Requests are spread round-robin over the targets; method + url must tell them apart (a target
+   * may repeat to weigh it). With a schedule, the targets its indices point into.
+   */
   readonly targets: readonly LoadTarget[];
+  /** The constant rate; with a schedule, the highest rate it reaches (it sizes the workers). */
   readonly ratePerSecond: number;
   readonly durationMs: number;
+  /**
+   * Paced mode: the harness sends each request at the moment this schedule makes it due, instead
+   * of vegeta at a constant rate. Results are read, attributed and summarised the same way.
+   */
+  readonly schedule?: PacedSchedule;
+  /** Paced mode: how often due requests are written (ms); default 10. */
+  readonly tickMs?: number;
   /** Per-request timeout; default 5 s. */
   readonly timeoutMs?: number;
   /** Initial workers; vegeta adds more (up to maxWorkers) to hold the rate when the target slows. */
   readonly workers?: number;
   /** Default: enough for every request of a whole timeout window to be in flight. */
   readonly maxWorkers?: number;
-  /** Stops the attack early; the results vegeta already produced are still read. */
+  /** Stops the attack early; every request vegeta sent is still reported, those in flight once they end. */
   readonly signal?: AbortSignal;
   /**
    * Receives every result as it is read. When given, results are not buffered and the run cannot
@@ -85,7 +101,7 @@ export class AttackFailedError extends CommandFailedError {
 export interface AttackRun extends AsyncIterable<RequestResult> {
   /** Resolves once vegeta has exited and every result was read. */
   readonly done: Promise<AttackSummary>;
-  /** Same as aborting the signal: vegeta stops sending and flushes what it has. */
+  /** Same as aborting the signal: vegeta sends no more requests, reports those in flight (each ends by its timeout) and exits. */
   stop(): void;
   // Iterate at most once. Leaving the loop early (break, throw) stops the attack.
 }
@@ -104,6 +120,9 @@ interface VegetaJsonResult {
   headers: Record<string, string[]> | null;
 }
 
+/** How long past its request timeout a stopped vegeta may take to report and exit. */
+const STOP_GRACE_MS = 2_000;
+
 export function startAttack(options: AttackOptions): AttackRun {
   const names = targetNames(options.targets);
   validate(options);
@@ -113,15 +132,19 @@ export function startAttack(options: AttackOptions): AttackRun {
   const workers = options.workers ?? Math.min(10, Math.max(1, Math.ceil(options.ratePerSecond / 10)));
   const maxWorkers = options.maxWorkers ?? Math.max(workers, Math.ceil((options.ratePerSecond * timeoutMs) / 1000) + 10);
 
+  const schedule = options.schedule;
   const attackArgs = [
     "attack", "-format=json", "-targets=stdin",
-    `-rate=${options.ratePerSecond}/1s`, `-duration=${options.durationMs}ms`, `-timeout=${timeoutMs}ms`,
-    `-workers=${workers}`, `-max-workers=${maxWorkers}`,
+    // Paced: every worker waits for the next line on stdin; the harness ends the input at the duration.
+    ...(schedule ? ["-lazy", "-rate=0"] : [`-rate=${vegetaRate(options.ratePerSecond)}`, `-duration=${options.durationMs}ms`]),
+    `-timeout=${timeoutMs}ms`, `-workers=${workers}`, `-max-workers=${maxWorkers}`,
     // Bodies are not needed and would bloat every line; redirects are reported, not followed.
     "-max-body=0", "-redirects=-1",
   ];
-  const attack = spawn(binary, attackArgs, { stdio: ["pipe", "pipe", "pipe"] });
-  // Own process group: a Ctrl-C in the terminal must not make encode drop the attack's last results.
+  // Own process groups: a Ctrl-C in the terminal must reach neither. It would make encode drop the
+  // attack's last results; and to vegeta it would be a first stop, making the harness's own stop a
+  // second one, on which vegeta exits at once without the answers still in flight.
+  const attack = spawn(binary, attackArgs, { stdio: ["pipe", "pipe", "pipe"], detached: true });
   const encode = spawn(binary, ["encode", "-to", "json"], { stdio: [attack.stdout, "pipe", "pipe"], detached: true });
   // encode has its own copy of the pipe; ours would only keep it open.
   attack.stdout.destroy();
@@ -130,15 +153,37 @@ export function startAttack(options: AttackOptions): AttackRun {
 
   // vegeta exits early on bad arguments; its stderr says why, the EPIPE here would not.
   attack.stdin.on("error", () => undefined);
-  attack.stdin.end(options.targets.map(toVegetaTarget).join(""));
+  const feed = schedule ? pacedFeed(options, schedule, attack.stdin) : undefined;
+  if (feed) {
+    feed.start();
+    attack.once("exit", () => feed.stop());
+  } else {
+    attack.stdin.end(options.targets.map(toVegetaTarget).join(""));
+  }
 
+  // vegeta stops once (Attacker.Stop): it hands out no more work, waits for the requests in flight
+  // (each ends by its timeout) and reports them. A second stop, or SIGINT after the first, makes it
+  // exit at once, and the answers still in flight are never reported although the target sent them.
+  // In paced mode vegeta stops itself when a worker reads the end of the input, so ending the input
+  // is the whole stop there; a SIGINT would be that second stop. In constant mode SIGINT is the only
+  // stop (all targets were read at the start) and vegeta never stops itself before its end.
   let aborted = false;
+  let lastResort: ReturnType<typeof setTimeout> | undefined;
   const stop = (): void => {
     // A vegeta that already died (exit or signal) is not stopped: its failure stays its own.
     if (aborted || attack.exitCode !== null || attack.signalCode !== null) return;
     aborted = true;
-    attack.kill("SIGINT");
+    if (feed) feed.stop();
+    else attack.kill("SIGINT");
+    // Only a vegeta stuck past its own timeout is made to exit: SIGINT, then SIGKILL.
+    lastResort = setTimeout(() => {
+      attack.kill("SIGINT");
+      lastResort = setTimeout(() => attack.kill("SIGKILL"), STOP_GRACE_MS);
+      lastResort.unref();
+    }, timeoutMs + STOP_GRACE_MS);
+    lastResort.unref();
   };
+  attack.once("exit", () => clearTimeout(lastResort));
   if (options.signal?.aborted) stop();
   options.signal?.addEventListener("abort", stop, { once: true });
 
@@ -150,7 +195,8 @@ export function startAttack(options: AttackOptions): AttackRun {
   const reading = (async () => {
     for await (const line of createInterface({ input: encode.stdout, crlfDelay: Infinity })) {
       if (line === "") continue;
-      const result = parseResult(line, names);
+      const result = parseResult(line, names, feed?.sendTimes);
+      if (!result) continue;
       summary.add(result);
       if (options.onResult) options.onResult(result);
       else queue.push(result);
@@ -214,6 +260,7 @@ export async function attack(options: Omit<AttackOptions, "onResult">): Promise<
 function validate(options: AttackOptions): void {
   const problems: string[] = [];
   if (options.targets.length === 0) problems.push("at least one target is required");
+  if (options.tickMs !== undefined && !(options.tickMs > 0)) problems.push(`tick must be positive, got ${options.tickMs} ms`);
   if (!(options.ratePerSecond > 0)) problems.push(`rate must be positive, got ${options.ratePerSecond}`);
   if (!(options.durationMs > 0)) problems.push(`duration must be positive, got ${options.durationMs} ms`);
   for (const t of options.targets) {
@@ -236,6 +283,21 @@ function targetNames(targets: readonly LoadTarget[]): ReadonlyMap<string, string
   return names;
 }
 
+/** vegeta's -rate is a whole count per period: 2.5/s is written 2500/1000s. */
+function vegetaRate(perSecond: number): string {
+  return Number.isInteger(perSecond) ? `${perSecond}/1s` : `${Math.round(perSecond * 1000)}/1000s`;
+}
+
+function pacedFeed(options: AttackOptions, schedule: PacedSchedule, stdin: NodeJS.WritableStream): PacedFeed {
+  return new PacedFeed({
+    schedule, durationMs: options.durationMs, ...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {}),
+    lines: options.targets.map(toVegetaTarget),
+    keys: options.targets.map((t) => `${t.method.toUpperCase()} ${t.url}`),
+    write: (chunk) => void stdin.write(chunk),
+    end: () => stdin.end(),
+  });
+}
+
 function toVegetaTarget(t: LoadTarget): string {
   const header: Record<string, readonly string[]> = {};
   for (const [k, v] of Object.entries(t.headers ?? {})) header[canonicalHeader(k)] = typeof v === "string" ? [v] : v;
@@ -243,16 +305,27 @@ function toVegetaTarget(t: LoadTarget): string {
   return JSON.stringify({ method: t.method.toUpperCase(), url: t.url, header, body }) + "\n";
 }
 
-function parseResult(line: string, names: ReadonlyMap<string, string>): RequestResult {
+/** What a lazily fed worker reports when the input ends while it waits: no request was sent. */
+const END_OF_INPUT = "no targets to attack";
+
+/**
+ * One result; undefined for a paced attack's end-of-input placeholders. Paced results take their
+ * send time from when their line was written (sendTimes).
+ */
+function parseResult(line: string, names: ReadonlyMap<string, string>, sendTimes?: SendTimes): RequestResult | undefined {
   const raw = JSON.parse(line) as VegetaJsonResult;
+  if (sendTimes && raw.method === "" && raw.error === END_OF_INPUT) return undefined;
+  const key = `${raw.method} ${raw.url}`;
+  const measured = { timestampMs: Date.parse(raw.timestamp), latencyNs: raw.latency };
+  const { timestampMs, latencyNs } = sendTimes ? sendTimes.correct(key, measured.timestampMs, measured.latencyNs) : measured;
   return {
     seq: raw.seq,
-    target: names.get(`${raw.method} ${raw.url}`) ?? `${raw.method} ${raw.url}`,
+    target: names.get(key) ?? key,
     method: raw.method,
     url: raw.url,
     code: raw.code,
-    timestampMs: Date.parse(raw.timestamp),
-    latencyNs: raw.latency,
+    timestampMs,
+    latencyNs,
     bytesIn: raw.bytes_in,
     bytesOut: raw.bytes_out,
     error: raw.error,

@@ -7,6 +7,7 @@
 // the runner would only need that command line instead of `run <scenario>`.
 import { InvalidConfigError } from "../errors.ts";
 import { planUpgrade, scenarioFor, type Hop, type Procedure, type RefusalCode } from "../plan/index.ts";
+import { appliesTo, axisScenarios } from "./scenario-axis.ts";
 
 export type Datastore = "postgres" | "cassandra";
 export const DATASTORES: readonly Datastore[] = ["postgres", "cassandra"];
@@ -17,11 +18,16 @@ export interface QualifyRequest {
   readonly datastores: readonly Datastore[];
   /** Image reference of a version; "{version}" is replaced. Default "kong:{version}" (official images). */
   readonly imageTemplate: string;
+  /**
+   * The scenario axis (`--scenarios`): each pair runs each of these that applies to its datastore and
+   * procedure (scenario-axis.ts). Absent: each pair runs the one scenario its plan names.
+   */
+  readonly scenarios?: readonly string[];
 }
 
 /** One scenario run of the matrix. */
 export interface PlannedPair {
-  /** Folder name of the run: "1.5.1-to-2.6.0-postgres". */
+  /** Folder name of the run: "1.5.1-to-2.6.0-postgres"; with `--scenarios`, the scenario's name appended ("...-postgres-chaos-during-shift"). */
   readonly id: string;
   readonly from: string;
   readonly target: string;
@@ -107,11 +113,18 @@ export function validateRequest(r: QualifyRequest): string[] {
   for (const d of r.datastores) if (!DATASTORES.includes(d)) problems.push(`--datastore "${d}" is not one of ${DATASTORES.join(", ")}`);
   if (new Set(r.datastores).size !== r.datastores.length) problems.push("--datastore lists a datastore twice");
   if (!r.imageTemplate.includes("{version}")) problems.push(`--image-template must contain {version}, but is "${r.imageTemplate}"`);
+  if (r.scenarios !== undefined) {
+    try {
+      axisScenarios(r.scenarios);
+    } catch (err) {
+      problems.push(...(err instanceof InvalidConfigError ? err.problems : [String(err)]));
+    }
+  }
   return problems;
 }
 
 export interface MatrixPlan {
-  /** The runs to make, in order (by datastore, then source version as given). */
+  /** The runs to make, in order (by datastore, then source version as given, then scenario as given). */
   readonly runs: readonly PlannedPair[];
   readonly refused: readonly RefusedPair[];
   /** Every pair's id in request order, run or refused: the report's row order. */
@@ -126,14 +139,33 @@ export function planMatrix(r: QualifyRequest, planner: PairPlanner = seedPlanner
   const refused: RefusedPair[] = [];
   const order: string[] = [];
   const image = imageOf(r.imageTemplate);
+  const axis = r.scenarios ? axisScenarios(r.scenarios) : undefined;
   for (const datastore of r.datastores) {
     for (const from of r.from) {
       const id = pairId(from, r.target, datastore);
-      order.push(id);
       const p = planner.plan(from, r.target, datastore, image);
-      if (p.ok) runs.push(p.pair);
-      else if ("invalid" in p) problems.push(...p.invalid);
-      else refused.push({ id, from, target: r.target, datastore, refusal: p.refusal, ...(p.path ? { path: p.path } : {}) });
+      const refuse = (refusal: string, path?: string): void => {
+        order.push(id);
+        refused.push({ id, from, target: r.target, datastore, refusal, ...(path ? { path } : {}) });
+      };
+      if (p.ok && axis) {
+        const applicable = axis.filter((s) => appliesTo(s, p.pair));
+        if (applicable.length === 0) {
+          refuse(`none of the scenarios asked for (${axis.map((s) => s.name).join(", ")}) applies to this pair: the plan runs it with ${p.pair.procedure} on ${datastore}${p.pair.alternatives.length ? ` (alternatives: ${p.pair.alternatives.join(", ")})` : ""}`);
+        }
+        for (const s of applicable) {
+          // A scenario may carry out an alternative the plan lists rather than the procedure it chose.
+          const procedure = s.procedures.includes(p.pair.procedure) ? p.pair.procedure : p.pair.alternatives.find((a) => s.procedures.includes(a))!;
+          const reason = procedure === p.pair.procedure ? p.pair.reason : `${procedure} is an alternative the plan lists; it chose ${p.pair.procedure}: ${p.pair.reason}`;
+          const run = { ...p.pair, id: `${id}-${s.name}`, scenario: s.file, procedure, reason };
+          order.push(run.id);
+          runs.push(run);
+        }
+      } else if (p.ok) {
+        order.push(id);
+        runs.push(p.pair);
+      } else if ("invalid" in p) problems.push(...p.invalid);
+      else refuse(p.refusal, p.path);
     }
   }
   if (problems.length) throw new InvalidConfigError([...new Set(problems)], { hint: "see `kong-upgrade-harness plan --from X --to Y`" });

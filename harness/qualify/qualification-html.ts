@@ -3,7 +3,7 @@
 // Self-contained: inline CSS, no script, no network.
 import { acceptanceLine, countsText } from "../report/accepted.ts";
 import { esc } from "../report/html/index.ts";
-import type { PairVerdict, Qualification, QualificationPair } from "./qualification-report.ts";
+import { pieces, type PairVerdict, type Qualification, type QualificationPair } from "./qualification-report.ts";
 
 const CSS = `body{font:14px/1.45 system-ui,sans-serif;max-width:1260px;margin:0 auto;padding:16px 24px}table{border-collapse:collapse;width:100%}
 th,td{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}th{background:#eee}tr.pass td:first-child{color:#00704f}
@@ -34,7 +34,7 @@ function row(p: QualificationPair): string {
   const link = p.reportDir ? `<a href="${esc(p.reportDir)}/report.html">report.html</a>` : "–";
   return `<tr class="${p.verdict}" data-pair="${esc(p.id)}" data-verdict="${p.verdict}" data-datastore="${esc(p.datastore)}"><td><strong>${WORD[p.verdict]}</strong></td>`
     + `<td>${esc(p.from)} → ${esc(p.target)}</td><td>${esc(p.datastore)}</td><td>${planCell(p)}</td><td>${images}</td><td>${checks}</td>`
-    + `<td>${outcomeCell(p)}</td><td>${p.reportDir ? `${(p.durationMs / 1000).toFixed(0)} s` : "–"}</td><td>${link}</td></tr>`;
+    + `<td>${outcomeCell(p)}</td><td>${p.reportDir ? `${(p.durationMs / 1000).toFixed(0)} s${p.shard !== null ? `<div class="muted">shard ${p.shard}</div>` : ""}` : "–"}</td><td>${link}</td></tr>`;
 }
 
 export function qualificationHtml(q: Qualification, headline: string): string {
@@ -48,6 +48,6 @@ ${q.interrupted ? `<div class="banner"><strong>INTERRUPTED.</strong> The qualifi
 <table><thead><tr><th>verdict</th><th>upgrade</th><th>datastore</th><th>procedure (plan)</th><th>images</th><th>checks</th><th>failed checks / why not run</th><th>time</th><th>report</th></tr></thead><tbody>
 ${q.pairs.map(row).join("\n")}</tbody></table>
 ${q.acceptances ? `<section id="acceptances"><h2>Acknowledged findings</h2><p class="muted">${esc(q.acceptances.file)}, judged on ${esc(q.acceptances.judgedOn)}; an entry is stale when it matched no pair.</p><ul>${q.acceptances.entries.map((e) => `<li data-entry="${e.entry}" data-state="${esc(e.state)}">${esc(acceptanceLine(e))}</li>`).join("")}</ul></section>` : ""}
-<p class="muted">Source versions ${esc(q.from.join(", "))}; datastores ${esc(q.datastores.join(", "))}; images ${esc(q.imageTemplate)}. ${q.completed} of ${q.planned} planned runs completed; ${q.refused} of ${q.requested} requested pairs refused by the plan. Generated ${esc(q.generatedAt)}.</p></body></html>
+<p class="muted">Source versions ${esc(q.from.join(", "))}; datastores ${esc(q.datastores.join(", "))}; images ${esc(q.imageTemplate)}. ${q.completed} of ${q.planned} planned runs completed; ${q.refused} of ${q.requested} requested pairs refused by the plan.${esc(pieces(q))} Generated ${esc(q.generatedAt)}.</p></body></html>
 `;
 }

@@ -5,12 +5,24 @@ import { join } from "node:path";
 import {
   BLUE_GREEN_CHECKS, F, RUN_FILES, loadRunContext, runChecks,
   type Check, type CheckContext, type CheckResult, type NodeLogValue, type Op, type OldNodeStartValue, type PhaseDiff,
+  type BaselineLearnedValue, type ConfigurationValue,
 } from "../checks/index.ts";
 import type { AcceptList } from "./accept-file.ts";
-import { writeReportSync, type AdminSummary, type ChaosSummary, type MigrationOutput, type Report, type ReportInput } from "./report.ts";
+import { writeReportSync, type AdminSummary, type ChaosSummary, type ConfigurationSummary, type MigrationOutput, type Report, type ReportInput } from "./report.ts";
 import { requestTables } from "./tables.ts";
 
-type Analysis = Required<Pick<ReportInput, "checks" | "phases" | "steps" | "migrations" | "schemaDiffs" | "nodeLogs">> & { admin?: AdminSummary; chaos?: ChaosSummary };
+type Analysis = Required<Pick<ReportInput, "checks" | "phases" | "steps" | "migrations" | "schemaDiffs" | "nodeLogs">> & { admin?: AdminSummary; chaos?: ChaosSummary; configuration?: ConfigurationSummary };
+
+/** The user's configuration and load profile, from the run's records; none when it used the built-in ones. */
+function configurationSummary(history: readonly Op[]): ConfigurationSummary | undefined {
+  const given = history.find((op) => op.f === F.configuration && op.type === "ok")?.value as ConfigurationValue | undefined;
+  if (!given) return undefined;
+  const learned = history.filter((op) => op.f === F.baselineLearned && op.type === "ok").map((op) => op.value as BaselineLearnedValue).at(-1);
+  return {
+    file: given.file, loadProfile: given.loadProfile, probes: learned?.probes ?? given.probes, plugins: given.plugins, notes: given.notes,
+    baselineDiffers: learned?.differs ?? [], probesLeftOut: learned?.dropped ?? [],
+  };
+}
 
 /** The fault-expectations check's data, when the run had a fault schedule. */
 function chaosSummary(results: readonly CheckResult[]): ChaosSummary | undefined {
@@ -56,6 +68,7 @@ export async function analyzeRun(ctx: CheckContext, checks: readonly Check[] = B
   const tables = await requestTables(ctx, achievedWeights(results));
   const admin = adminSummary(results);
   const chaos = chaosSummary(results);
+  const configuration = configurationSummary(ctx.history);
   return {
     checks: results,
     phases: tables.phases,
@@ -65,6 +78,7 @@ export async function analyzeRun(ctx: CheckContext, checks: readonly Check[] = B
     nodeLogs: nodeLogs(ctx.history),
     ...(admin ? { admin } : {}),
     ...(chaos ? { chaos } : {}),
+    ...(configuration ? { configuration } : {}),
   };
 }
 

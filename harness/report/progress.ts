@@ -72,6 +72,14 @@ export class Progress {
     if (this.options.isTTY && t - this.lastDrawMs >= (this.options.minRedrawMs ?? 200)) this.draw();
   }
 
+  /** A fact worth its own line, between the live line's redraws. */
+  note(text: string): void {
+    if (this.closed) return;
+    if (this.options.isTTY && this.live) this.options.write(`${CLEAR_LINE}`);
+    this.options.write(`[progress] ${elapsedText(this.options.clock.now() - this.startMs)} ${text}\n`);
+    if (this.options.isTTY && this.live) this.draw();
+  }
+
   /** Requests per second over the window; null until two samples at least 200 ms apart. */
   rate(): number | null {
     const first = this.samples[0];

@@ -15,7 +15,7 @@ import type { PhaseRow, StepRow } from "./tables.ts";
  * matched); 3: verdict "error" with its `errorCause` (a step failed outside the upgrade), and the datastore's
  * `auth`; 2: v1 plus the optional `hops` of a multi-hop path. Every earlier field keeps its meaning.
  */
-export const REPORT_SCHEMA_VERSION = 4;
+export const REPORT_SCHEMA_VERSION = 6;
 
 /** pass: every check passed; fail: the upgrade failed a check; error: a step outside the upgrade failed, nothing was judged. */
 export type Verdict = "pass" | "fail" | "error";
@@ -31,6 +31,8 @@ export interface ImageUse {
   readonly version?: string;
   /** The datastore's password authentication (Postgres: md5 or scram-sha-256), as the run set it up. */
   readonly auth?: string;
+  /** The load balancer's entry only: the HAProxy configuration the harness generated for the run. */
+  readonly configuration?: string;
 }
 
 export interface AdminSummary {
@@ -96,6 +98,8 @@ export interface ReportInput {
   readonly hops?: readonly HopReport[];
   /** A chaos run's fault schedule, load balancer settings and what each fault did (from fault-expectations). */
   readonly chaos?: ChaosSummary;
+  /** The user's configuration (`--config`) and load profile (`--load`) the run used, and what the probes made of them. */
+  readonly configuration?: ConfigurationSummary;
   /** Why the upgrade was not judged: a step failed for a reason outside it (one line). Makes the verdict "error". */
   readonly errorCause?: string;
 }
@@ -132,6 +136,24 @@ export interface Report {
   /** Only in a multi-hop path's report: each hop's versions, procedure, checks and verdict. */
   readonly hops?: readonly HopReport[];
   readonly chaos?: ChaosSummary;
+  readonly configuration?: ConfigurationSummary;
+}
+
+/** What a run was seeded with and driven by, when the user gave their own (`--config`, `--load`). */
+export interface ConfigurationSummary {
+  /** The declarative configuration file; null: the built-in one. */
+  readonly file: string | null;
+  /** The load profile file; null: every probe in turn at the run's rate. */
+  readonly loadProfile: string | null;
+  /** Probes judged (after the baseline left out those the old cluster cannot serve). */
+  readonly probes: number;
+  readonly plugins: readonly string[];
+  /** What the probe generator could not do. */
+  readonly notes: readonly string[];
+  /** Probes the old cluster answered otherwise than the generator predicted (its answer is the baseline). */
+  readonly baselineDiffers: readonly string[];
+  /** Probes left out: the old cluster answered them with a server error or not at all. */
+  readonly probesLeftOut: readonly string[];
 }
 
 /** An accepted failure does not fail the verdict; every other status counts as the check gave it. */
@@ -196,6 +218,7 @@ export function assembleReport(input: ReportInput, now: Date = new Date()): Repo
     recheckedAt: input.recheckedAt ?? null,
     ...(input.hops ? { hops: input.hops } : {}),
     ...(input.chaos ? { chaos: input.chaos } : {}),
+    ...(input.configuration ? { configuration: input.configuration } : {}),
   };
 }
 

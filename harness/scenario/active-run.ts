@@ -38,9 +38,11 @@ export interface ProgressSink {
   phase(name: string): void;
   step(greenWeight: number): void;
   tick(stats: { requests: number; failures: number }): void;
+  /** A one-off fact worth a line of its own ("configuration x.yaml: 74 probes ..."). */
+  note(text: string): void;
   close(final?: string): void;
 }
-const SILENT: ProgressSink = { phase: () => undefined, step: () => undefined, tick: () => undefined, close: () => undefined };
+const SILENT: ProgressSink = { phase: () => undefined, step: () => undefined, tick: () => undefined, note: () => undefined, close: () => undefined };
 let progressSink: ProgressSink = SILENT;
 
 export function setProgress(sink: ProgressSink | undefined): void { progressSink = sink ?? SILENT; }

@@ -5,6 +5,7 @@ import { AdminWriteRefusedError, type KongAdminClient, type WriteMethod } from "
 import { F, WRITE_NOT_SENT, WRITE_REFUSED, type AdminWriteValue, type Cluster, type History, type ObservationValue } from "../checks/index.ts";
 import { sendProbe } from "./probes.ts";
 import type { Probe } from "./seed.ts";
+import { BUILT_IN_SEED, type WorkloadFixture } from "./run-seed.ts";
 
 const NOT_SENT = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH"]);
 const notSent = (err: unknown): boolean => err instanceof Error && NOT_SENT.has(String((err as { code?: unknown }).code));
@@ -38,24 +39,27 @@ export type FinalState = { readonly proxy: Expectation } | { readonly adminPath:
  * `revokeCredentials`: a key is also rotated (a new key for its consumer, the old one deleted) as
  * late as its route is deleted, once every node has answered with the old key and cached it.
  */
-export function plannedWrites(n: number, first = 1, lag = 2, revokeCredentials = false): PlannedWrite[] {
+export function plannedWrites(n: number, first = 1, lag = 2, revokeCredentials = false, fixture: WorkloadFixture = BUILT_IN_SEED.workload): PlannedWrite[] {
+  const { prefix: x, service, privatePath } = fixture;
+  // Tagged beside a user's configuration, so its own entities are told apart from the user's.
+  const tagged = (body: Record<string, unknown>): Record<string, unknown> => (fixture.tag ? { ...body, tags: [fixture.tag] } : body);
   const writes: PlannedWrite[] = [
-    { entity: `routes/w${n}`, action: "create", method: "POST", path: "/services/echo/routes", body: { name: `w${n}`, paths: [`/w${n}/`] }, expect: { probe: look(`w${n}`, `/w${n}/`), status: 200 } },
-    { entity: `consumers/c${n}`, action: "create", method: "POST", path: "/consumers", body: { username: `c${n}` }, adminPath: `/consumers/c${n}` },
-    { entity: `keyauth_credentials/key-${n}`, action: "create", method: "POST", path: `/consumers/c${n}/key-auth`, body: { key: `key-${n}` }, expect: { probe: look(`key-${n}`, "/private/data", { apikey: `key-${n}` }), status: 200 } },
+    { entity: `routes/${x}w${n}`, action: "create", method: "POST", path: `/services/${service}/routes`, body: tagged({ name: `${x}w${n}`, paths: [`/${x}w${n}/`] }), expect: { probe: look(`${x}w${n}`, `/${x}w${n}/`), status: 200 } },
+    { entity: `consumers/${x}c${n}`, action: "create", method: "POST", path: "/consumers", body: tagged({ username: `${x}c${n}` }), adminPath: `/consumers/${x}c${n}` },
+    { entity: `keyauth_credentials/${x}key-${n}`, action: "create", method: "POST", path: `/consumers/${x}c${n}/key-auth`, body: tagged({ key: `${x}key-${n}` }), expect: { probe: look(`${x}key-${n}`, privatePath, { apikey: `${x}key-${n}` }), status: 200 } },
   ];
   // Invalid on purpose: a consumer needs a username or a custom_id (400 schema violation).
-  writes.push({ entity: `consumers/invalid-${n}`, action: "create", method: "POST", path: "/consumers", body: { tags: [`invalid-${n}`] }, expectRejected: 400 });
+  writes.push({ entity: `consumers/${x}invalid-${n}`, action: "create", method: "POST", path: "/consumers", body: { tags: [`${x}invalid-${n}`] }, expectRejected: 400 });
   // A route is renamed `lag` cycles after its creation and deleted `lag` cycles later, so each
   // state has had time to show before the next replaces it.
   const u = n - lag;
   const d = n - 2 * lag;
-  if (u >= first) writes.push({ entity: `routes/w${u}`, action: "update", method: "PATCH", path: `/routes/w${u}`, body: { paths: [`/w${u}-v2/`] }, expect: { probe: look(`w${u}-v2`, `/w${u}-v2/`), status: 200 } });
-  if (d >= first) writes.push({ entity: `routes/w${d}`, action: "delete", method: "DELETE", path: `/routes/w${d}`, expect: { probe: look(`w${d}-gone`, `/w${d}-v2/`), status: 404 } });
+  if (u >= first) writes.push({ entity: `routes/${x}w${u}`, action: "update", method: "PATCH", path: `/routes/${x}w${u}`, body: { paths: [`/${x}w${u}-v2/`] }, expect: { probe: look(`${x}w${u}-v2`, `/${x}w${u}-v2/`), status: 200 } });
+  if (d >= first) writes.push({ entity: `routes/${x}w${d}`, action: "delete", method: "DELETE", path: `/routes/${x}w${d}`, expect: { probe: look(`${x}w${d}-gone`, `/${x}w${d}-v2/`), status: 404 } });
   if (d >= first && revokeCredentials) {
     writes.push(
-      { entity: `keyauth_credentials/key-${d}-r`, action: "create", method: "POST", path: `/consumers/c${d}/key-auth`, body: { key: `key-${d}-r` }, expect: { probe: look(`key-${d}-r`, "/private/data", { apikey: `key-${d}-r` }), status: 200 } },
-      { entity: `keyauth_credentials/key-${d}`, action: "delete", method: "DELETE", path: `/consumers/c${d}/key-auth/key-${d}`, expect: { probe: look(`key-${d}-revoked`, "/private/data", { apikey: `key-${d}` }), status: 401 } },
+      { entity: `keyauth_credentials/${x}key-${d}-r`, action: "create", method: "POST", path: `/consumers/${x}c${d}/key-auth`, body: tagged({ key: `${x}key-${d}-r` }), expect: { probe: look(`${x}key-${d}-r`, privatePath, { apikey: `${x}key-${d}-r` }), status: 200 } },
+      { entity: `keyauth_credentials/${x}key-${d}`, action: "delete", method: "DELETE", path: `/consumers/${x}c${d}/key-auth/${x}key-${d}`, expect: { probe: look(`${x}key-${d}-revoked`, privatePath, { apikey: `${x}key-${d}` }), status: 401 } },
     );
   }
   return writes;
@@ -91,6 +95,8 @@ export interface AdminWorkloadOptions {
   readonly rebuildDelayMs?: number;
   /** Rotate keys: each credential is later replaced by a new one and deleted (see plannedWrites). */
   readonly revokeCredentials?: boolean;
+  /** Where its entities go (run-seed.ts): beside a user's configuration, a service and key-auth route of its own, every entity tagged. */
+  readonly fixture?: WorkloadFixture;
 }
 
 /** A write Kong accepted, as sent: what re-applying it elsewhere needs. */
@@ -188,7 +194,7 @@ export class AdminWorkload {
     let k = 0;
     while (!this.stopped) {
       const lag = 2 + Math.ceil((this.o.rebuildDelayMs ?? 0) / this.o.intervalMs);
-      for (const w of plannedWrites(this.cycle + cyclesTaken, (this.o.firstCycle ?? 1) + cyclesTaken, lag, this.o.revokeCredentials)) {
+      for (const w of plannedWrites(this.cycle + cyclesTaken, (this.o.firstCycle ?? 1) + cyclesTaken, lag, this.o.revokeCredentials, this.o.fixture)) {
         if (this.stopped) break;
         await this.write(w, this.o.writers[k++ % this.o.writers.length]!);
       }

@@ -68,7 +68,7 @@ export class CassandraInPlaceScenario extends ScenarioSteps {
       const blue = this.need(this.blue, "blue cluster");
       // Traffic goes to the new cluster, which has no node yet: from here the service is down.
       lb.promote();
-      lb.setWeights({ blue: 0, green: 100 });
+      await lb.setWeights({ blue: 0, green: 100 });
       await lb.drain("blue", { timeoutMs: 30_000 });
       for (const node of [...blue.nodes]) {
         await lb.removeNode(node.name);

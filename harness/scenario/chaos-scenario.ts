@@ -15,7 +15,6 @@ import type { Report } from "../report/index.ts";
 import { onCleanup } from "../runtime/cleanup.ts";
 import type { HealthCheckOptions, LoadBalancer, RetrySettings } from "../traffic/index.ts";
 import type { RunOptions } from "./run-options.ts";
-import { SEED_PROBES } from "./seed.ts";
 import { UpgradeScenario } from "./upgrade-scenario.ts";
 
 /** The load balancer of a chaos run; every field has a production-like default. */
@@ -23,7 +22,7 @@ export interface ChaosLoadBalancer {
   /** Default: 2 other nodes, also on a reset before the answer, across clusters. `{onConnectFailure: 0}`: retries off. */
   readonly retries?: RetrySettings;
   /**
-   * Default: GET /public/items (a seeded route, so a cold node passes only once it has its configuration)
+   * Default: GET /public/items, or /kuh-health beside a user's configuration (a seeded route, so a cold node passes only once it has its configuration)
    * every 500 ms, timeout 2 s, 200 only, 3 failures to leave, 2 passes to return, all nodes tried when none passes.
    */
   readonly healthCheck?: HealthCheckOptions;
@@ -40,7 +39,6 @@ export interface ChaosPlan {
   readonly loadBalancer?: ChaosLoadBalancer;
 }
 
-const HEALTH_PATH = `${SEED_PROBES[0]!.path.split("?")[0]}?probe=health-check`;
 
 export class ChaosScenario extends UpgradeScenario {
   readonly schedule: readonly ResolvedFault[];
@@ -88,8 +86,8 @@ export class ChaosScenario extends UpgradeScenario {
     const o = this.plan.loadBalancer ?? {};
     const budgets = this.schedule.reduce((sum, f) => sum + (f.expect.kind === "budget" ? f.expect.maxFailures : 0), 0);
     return lb
-      .withRetries(o.retries ?? { onConnectFailure: 2, beforeAnswer: true, acrossClusters: true })
-      .withHealthCheck(o.healthCheck ?? { path: HEALTH_PATH, intervalMs: 500, timeoutMs: 2_000, unhealthyThreshold: 3, healthyThreshold: 2, healthyStatus: (st) => st === 200, panicWhenAllUnhealthy: true })
+      .withRetries(o.retries ?? { onConnectFailure: 2, beforeAnswer: true })
+      .withHealthCheck(o.healthCheck ?? this.seededRouteHealthCheck())
       .withTimeoutMs(o.timeoutMs ?? 5_000)
       .withErrorBudget({ maxFailures: o.errorBudget ?? budgets + 50 });
   }
@@ -100,7 +98,7 @@ export class ChaosScenario extends UpgradeScenario {
     const settings = lb.settings();
     this.nemesis = new Nemesis({
       history: this.rec.history, schedule: this.schedule, targets: this.targets(), seed: this.options.seed, toxiproxy: !!this.proxies,
-      loadBalancer: { ...settings, healthCheck: settings.healthCheck ? { ...settings.healthCheck, healthyStatus: settings.healthCheck.healthyStatus ? "200 only" : "below 500" } : null },
+      loadBalancer: { ...settings, version: lb.haproxy().version },
     });
     this.nemesis.start();
   }

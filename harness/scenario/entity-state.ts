@@ -8,14 +8,16 @@ import { HarnessError } from "../errors.ts";
 
 /** Admin API collections the seed writes to; key-auth credentials through the top-level endpoint. */
 export const SEEDED_COLLECTIONS = ["services", "routes", "consumers", "plugins", "key-auths"] as const;
+/** Beside a user's configuration, also its other credentials and its upstreams (their own top-level endpoints in Kong 1.5 to 3.x). */
+export const USER_CONFIG_COLLECTIONS = [...SEEDED_COLLECTIONS, "basic-auths", "jwts", "acls", "upstreams"] as const;
 
 /** Fields the Admin API sets itself: sending them back is not part of "an unchanged body". */
 const READ_ONLY = ["id", "created_at", "updated_at"];
 
 /** "consumers/<id>" -> body, for every entity of the seeded collections. */
-export async function readEntities(admin: KongAdminClient): Promise<Record<string, Record<string, unknown>>> {
+export async function readEntities(admin: KongAdminClient, collections: readonly string[] = SEEDED_COLLECTIONS): Promise<Record<string, Record<string, unknown>>> {
   const out: Record<string, Record<string, unknown>> = {};
-  for (const collection of SEEDED_COLLECTIONS) {
+  for (const collection of collections) {
     const res = await admin.get<{ data?: Record<string, unknown>[] }>(`/${collection}?size=1000`);
     if (res.status !== 200 || !Array.isArray(res.body.data)) throw new HarnessError(`reading ${collection} on node "${admin.node}" answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`);
     for (const row of res.body.data) out[`${collection}/${String(row.id)}`] = row;
@@ -30,10 +32,11 @@ async function patchWithOwnBody(admin: KongAdminClient, entity: string, got: Rec
   return { status: patched.status, body: patched.body };
 }
 
-export async function readAndRepatch(admin: KongAdminClient, entity: string): Promise<EntityAfterFinishValue> {
+/** Reads an entity on a node and, unless `readOnly`, PATCHes it with the body it came back with. */
+export async function readAndRepatch(admin: KongAdminClient, entity: string, readOnly = false): Promise<EntityAfterFinishValue> {
   const got = await admin.get<Record<string, unknown>>(`/${entity}`);
   const value = { entity, node: admin.node, get: { status: got.status, body: got.body } };
-  if (got.status !== 200) return value;
+  if (got.status !== 200 || readOnly) return value;
   return { ...value, patch: await patchWithOwnBody(admin, entity, got.body) };
 }
 

@@ -10,7 +10,7 @@ import { KongContainer, type KongTuning, type StartedKongContainer } from "../ko
 import { KongNodeExitedError } from "../kong/kong-wait.ts";
 import { onCleanup } from "../runtime/cleanup.ts";
 import { probeAll, type ProbeAnswer } from "./probes.ts";
-import { SEED_PROBES } from "./seed.ts";
+import type { Probe } from "./seed.ts";
 import { ScenarioStepError } from "./scenario-base.ts";
 
 /** A node that just started (or just rebuilt) may need a moment; damage never settles, so the budget is short. */
@@ -22,10 +22,10 @@ const toValue = (a: ProbeAnswer): ProbeAnswersValue["answers"][number] =>
   ({ probe: a.probe, status: a.status, fromUpstream: a.fromUpstream, ...(a.error ? { error: a.error } : {}) });
 
 /** Probes until every answer is the baseline's or the budget ends; returns the last answers. */
-export async function settledAnswers(proxyUrl: string, budgetMs = SETTLE_MS): Promise<ProbeAnswer[]> {
+export async function settledAnswers(proxyUrl: string, probes: readonly Probe[], budgetMs = SETTLE_MS): Promise<ProbeAnswer[]> {
   const deadline = Date.now() + budgetMs;
   for (;;) {
-    const { answers, mismatches } = await probeAll(proxyUrl, SEED_PROBES);
+    const { answers, mismatches } = await probeAll(proxyUrl, probes);
     if (mismatches.length === 0 || Date.now() >= deadline) return answers;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -33,6 +33,8 @@ export async function settledAnswers(proxyUrl: string, budgetMs = SETTLE_MS): Pr
 
 export interface ColdNodeOptions {
   readonly rec: RunRecorder;
+  /** The run's probes, with their baseline answers. */
+  readonly probes: readonly Probe[];
   readonly image: string;
   readonly name: string;
   readonly datastore: StartedDatastore;
@@ -51,14 +53,14 @@ export async function probeColdOldNode(o: ColdNodeOptions): Promise<void> {
     const why = `did not start: exited ${err.exitCode}: ${`${err.stderr}\n${err.stdout}`.trim().split("\n").find((l) => /error/i.test(l)) ?? ""}`.trim();
     o.rec.history.event("harness", F.probeAnswers, {
       node: o.name, cluster: "blue", purpose: "cold-start", detail: why,
-      answers: SEED_PROBES.map((p) => ({ probe: p.name, status: null, fromUpstream: false, error: why })),
+      answers: o.probes.map((p) => ({ probe: p.name, status: null, fromUpstream: false, error: why })),
     } satisfies ProbeAnswersValue, { node: o.name });
     return;
   }
   const unregister = onCleanup(`cold old node ${o.name}`, () => node.stop(false));
   try {
     o.started?.(node);
-    const answers = await settledAnswers(node.getProxyUrl());
+    const answers = await settledAnswers(node.getProxyUrl(), o.probes);
     o.rec.history.event("harness", F.probeAnswers, { node: o.name, cluster: "blue", purpose: "cold-start", detail: `started with ${o.image} after \`up\``, answers: answers.map(toValue) } satisfies ProbeAnswersValue, { node: o.name });
   } finally {
     unregister();
@@ -67,14 +69,14 @@ export async function probeColdOldNode(o: ColdNodeOptions): Promise<void> {
 }
 
 /** An unrelated config change on a running old node (a throwaway route with a plugin), then the seed probes on it. */
-export async function probeRebuiltOldNode(rec: RunRecorder, cluster: StartedKongCluster, node: StartedKongContainer): Promise<void> {
+export async function probeRebuiltOldNode(rec: RunRecorder, cluster: StartedKongCluster, node: StartedKongContainer, probes: readonly Probe[], service: string): Promise<void> {
   const admin = cluster.admin(node);
   try {
-    const route = await admin.write<{ id: string }>("POST", "/services/echo/routes", { name: REBUILD_ROUTE, paths: [`/${REBUILD_ROUTE}`] });
+    const route = await admin.write<{ id: string }>("POST", `/services/${service}/routes`, { name: REBUILD_ROUTE, paths: [`/${REBUILD_ROUTE}`] });
     if (route.status !== 201) throw new ScenarioStepError(`creating route ${REBUILD_ROUTE} on old node "${node.name}" answered ${route.status}: ${JSON.stringify(route.body).slice(0, 300)}`);
     const plugin = await admin.write<{ id: string }>("POST", `/routes/${REBUILD_ROUTE}/plugins`, { name: "key-auth" });
     if (plugin.status !== 201) throw new ScenarioStepError(`creating a key-auth plugin on route ${REBUILD_ROUTE} on old node "${node.name}" answered ${plugin.status}: ${JSON.stringify(plugin.body).slice(0, 300)}`);
-    const answers = await settledAnswers(node.getProxyUrl());
+    const answers = await settledAnswers(node.getProxyUrl(), probes);
     await admin.write("DELETE", `/plugins/${plugin.body.id}`);
     await admin.write("DELETE", `/routes/${REBUILD_ROUTE}`);
     rec.history.event("harness", F.probeAnswers, {

@@ -4,7 +4,7 @@ import { KongNodeExitedError } from "../kong/kong-wait.ts";
 import { bootstrapRefusal, causeLine, nodeStartRefusal } from "./outside-upgrade.ts";
 import { standinOnlyProblems } from "./standin-only-options.ts";
 
-const image = (ref: string, version: string) => ({ ref, id: "sha256:x", version, standin: ref.startsWith("kong-standin"), pulled: false });
+const image = (ref: string, version: string) => ({ ref, id: "sha256:x", version, standin: ref.startsWith("kong-standin"), pulled: false, labels: {} });
 const HINT = "run with --pg-auth md5 (Postgres: password_encryption=md5, md5 in pg_hba.conf)";
 
 describe("failures outside the upgrade", () => {

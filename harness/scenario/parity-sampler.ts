@@ -5,7 +5,7 @@
 // response-parity learns noise from the two old answers and reports what else differs.
 import { request } from "undici";
 import { F, type History, type ParityAnswer, type ParityProbeSample, type ParitySampleValue, type UpgradePhase, type UpstreamReceived } from "../checks/index.ts";
-import type { Probe } from "./seed.ts";
+import { probeBody, type Probe } from "./seed.ts";
 
 export interface ParityNode {
   readonly name: string;
@@ -35,6 +35,9 @@ export interface ParitySamplerOptions {
   /** A sample that could not be recorded ends the sampling; the error goes here. */
   onError?(err: unknown): void;
 }
+
+/** Probes per sample while both clusters serve, at most (servingWindow). */
+const SERVING_WINDOW = 12;
 
 /** Bodies are recorded up to this many characters (the echo's answer and Kong's errors are far smaller). */
 const BODY_LIMIT = 16_384;
@@ -69,7 +72,7 @@ export async function captureAnswer(node: ParityNode, probe: Probe, timeoutMs = 
   try {
     const res = await request(`${node.proxyUrl()}${probe.path}`, {
       method: probe.method as "GET", headers: { ...probe.headers }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
-      ...(probe.method === "POST" || probe.method === "PUT" ? { body: "{}" } : {}),
+      ...(probeBody(probe) !== undefined ? { body: probeBody(probe) } : {}),
     });
     const text = (await res.body.text()).slice(0, BODY_LIMIT);
     const headers = flatHeaders(res.headers);
@@ -84,6 +87,8 @@ export async function captureAnswer(node: ParityNode, probe: Probe, timeoutMs = 
 
 export class ParitySampler {
   private round = 0;
+  /** Where the next serving sample's window of probes starts. */
+  private cursor = 0;
   private loop?: Promise<void>;
   private stopped = false;
   private wake?: () => void;
@@ -101,7 +106,7 @@ export class ParitySampler {
     const secondary = blue[(this.round + 1) % blue.length]!;
     this.round += 1;
     const sentMs = this.o.now();
-    const sent = purpose === "serving" && this.o.whileServing ? this.o.probes.filter(this.o.whileServing) : this.o.probes;
+    const sent = purpose === "serving" ? this.servingWindow() : this.o.probes;
     const probes = await Promise.all(sent.map(async (p): Promise<ParityProbeSample> => {
       const [a, b, c] = await Promise.all([primary, secondary, candidate].map((n) => captureAnswer(n, p, this.o.timeoutMs)));
       return { probe: p.name, old: [a!, b!], new: c! };
@@ -109,6 +114,20 @@ export class ParitySampler {
     const phase = this.o.phase();
     const value: ParitySampleValue = { purpose, ...(phase ? { phase } : {}), nodes: { old: [primary.name, secondary.name], new: candidate.name }, sentMs, probes };
     this.o.history.event("parity", F.paritySample, value);
+  }
+
+  /**
+   * The probes of one sample while both clusters serve: every one when they are few (the built-in
+   * configuration's), else the next SERVING_WINDOW of them in turn, so a configuration with a
+   * hundred probes costs a few dozen requests a second, not hundreds, and each probe is still
+   * sampled every few seconds.
+   */
+  private servingWindow(): readonly Probe[] {
+    const all = this.o.whileServing ? this.o.probes.filter(this.o.whileServing) : this.o.probes;
+    if (all.length <= SERVING_WINDOW) return all;
+    const start = this.cursor % all.length;
+    this.cursor = start + SERVING_WINDOW;
+    return [...all.slice(start, start + SERVING_WINDOW), ...all.slice(0, Math.max(0, start + SERVING_WINDOW - all.length))];
   }
 
   /** Samples every interval until stop(); a second call does nothing. */

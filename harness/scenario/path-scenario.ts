@@ -11,6 +11,7 @@ import { resolveKongImage } from "../kong/kong-image.ts";
 import type { Procedure } from "../plan/index.ts";
 import { hopReport, pathChecks, writeReportSync, type HopReport, type ImageUse, type Report, type ReportInput } from "../report/index.ts";
 import { renderReports } from "../report/render.ts";
+import { redactAndRender } from "../report/redact-files.ts";
 import { cleanupMark, onCleanup, runCleanup } from "../runtime/cleanup.ts";
 import { labImage } from "../runtime/lab-state.ts";
 import { interruptReason, registerRun } from "./active-run.ts";
@@ -84,6 +85,8 @@ export class PathScenario {
   /** Set when the path failed outside any upgrade before its first hop (e.g. the datastore did not start). */
   private errorCause?: string;
   private current?: { index: number; hop: PathHop; scenario: ScenarioBase; mark: number };
+  /** Every hop's configuration secrets: no file of the path's folder may show them. */
+  private readonly secrets = new Set<string>();
   private tornDown?: Promise<Report>;
   /** Leaves the runs an interrupt tears down (at the end of teardown). */
   private readonly unregister: () => void;
@@ -170,6 +173,7 @@ export class PathScenario {
     if (!c) return;
     this.current = undefined;
     const input: ReportInput = await c.scenario.endHop(c.mark, interrupted ?? interruptReason());
+    for (const s of c.scenario.rec.redacted) this.secrets.add(s);
     const report = hopReport({ index: c.index, from: c.hop.from, to: c.hop.to, procedure: c.hop.procedure, dir: `hop-${c.index}`, failedStep: failedStep ?? null }, input);
     this.hopReports.push(report);
     this.listener.hopEnded?.(c.index, report);
@@ -191,18 +195,20 @@ export class PathScenario {
       ...this.hopReports.flatMap((h) => h.images.filter((i) => i.role !== "datastore").map((i) => ({ ...i, role: `hop-${h.index} ${i.role}` }))),
       ...(this.datastoreUse ? [this.datastoreUse] : this.datastoreImage ? [{ role: "datastore", ref: this.datastoreImage, standin: false }] : []),
     ];
-    const { report } = writeReportSync(this.runDir, {
+    const { report: written } = writeReportSync(this.runDir, {
       runId: this.runDir.split("/").pop(), scenario: "upgrade-path", startedAt: this.startedAt, finishedAt: new Date().toISOString(),
       interrupted: interrupted !== undefined, ...(interrupted ? { interruptReason: interrupted } : {}),
       images, versions: { old: versionOf(this.hopReports[0], "old") ?? this.hops[0]!.from, new: versionOf(this.hopReports.at(-1), "new") ?? this.hops.at(-1)!.to },
       checks: pathChecks(this.hopReports), hops: this.hopReports, errors: this.errors, ...(this.unjudged() ? { errorCause: this.unjudged() } : {}),
     });
-    try {
-      await renderReports(this.runDir, this.options.run.stepSummaryPath ? { stepSummaryPath: this.options.run.stepSummaryPath } : {});
-    } catch (err) {
-      this.errors.push(`reports could not be rendered: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    return report;
+    // The hops' folders and the path's report, as for a single run (RunRecorder.report).
+    return redactAndRender(this.runDir, written, [...this.secrets], async () => {
+      try {
+        await renderReports(this.runDir, this.options.run.stepSummaryPath ? { stepSummaryPath: this.options.run.stepSummaryPath } : {});
+      } catch (err) {
+        this.errors.push(`reports could not be rendered: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    });
   }
 
   /** Why the path was not judged: the path's own start, or the first hop that could not judge its upgrade. */

@@ -2,7 +2,7 @@
 // answers with what each probe expects: how a node is judged ready, and how an old node started
 // after finish is judged to serve correct answers.
 import { request } from "undici";
-import type { Probe } from "./seed.ts";
+import { probeBody, type Probe } from "./seed.ts";
 
 export interface ProbeAnswer {
   readonly probe: string; readonly status: number | null; readonly fromUpstream: boolean; readonly error?: string;
@@ -14,7 +14,7 @@ export async function sendProbe(proxyUrl: string, probe: Probe, timeoutMs = 5_00
   try {
     const res = await request(`${proxyUrl}${probe.path}`, {
       method: probe.method as "GET", headers: { ...probe.headers }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
-      ...(probe.method === "POST" || probe.method === "PUT" ? { body: "{}" } : {}),
+      ...(probeBody(probe) !== undefined ? { body: probeBody(probe) } : {}),
     });
     await res.body.dump();
     const headers = Object.fromEntries(Object.entries(res.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(", ") : v]])));

@@ -3,6 +3,7 @@
 import { pgAuthProblem, type PgAuthChoice } from "../datastore/postgres-auth.ts";
 import { InvalidConfigError } from "../errors.ts";
 import type { AcceptList } from "../report/accept-file.ts";
+import type { LoadedProfile } from "../load/profile-file.ts";
 
 export interface RunOptions {
   readonly oldImage: string;
@@ -54,7 +55,22 @@ export interface RunOptions {
    * requests. `baseline`: only once the node answers every seed probe like the baseline (`--readiness`).
    */
   readonly readiness: "status" | "baseline";
+  /**
+   * The user's Kong declarative configuration (`--config FILE`): the old cluster is seeded with it
+   * instead of the built-in configuration, and the probes are generated from its routes.
+   */
+  readonly config?: string;
+  /** The load profile (`--load load/<profile>.ts`), loaded by the CLI; default: every probe in turn at `rate`. */
+  readonly load?: LoadedProfile;
+  /**
+   * After finish the user's entities are also PATCHed with their own unchanged body
+   * (`--patch-user-entities`); by default they are only read: the harness writes nothing of the user's.
+   */
+  readonly patchUserEntities?: boolean;
 }
+
+/** A load profile and the file it came from (the report names it). */
+export type { LoadedProfile as LoadProfileChoice } from "../load/profile-file.ts";
 
 export const RUN_DEFAULTS: Omit<RunOptions, "oldImage" | "newImage"> = {
   oldNodes: 2, newNodes: 2, seed: 1, rate: 200, steps: [0, 5, 10, 25, 50, 75, 100], holdMs: 6_000,

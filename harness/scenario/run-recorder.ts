@@ -9,6 +9,7 @@ import { PROJECT_ROOT } from "../runtime/lab-state.ts";
 import { HarnessError, unjudgedCause } from "../errors.ts";
 import { interruptReason, progress } from "./active-run.ts";
 import { renderReports } from "../report/render.ts";
+import { redactAndRender } from "../report/redact-files.ts";
 import { SystemClock } from "../traffic/index.ts";
 import type { OneShotResult } from "../runtime/one-shot.ts";
 
@@ -25,6 +26,8 @@ export class RunRecorder {
   errorCause?: string;
   private openPhase?: { phase: UpgradePhase; op: ReturnType<History["invoke"]> };
   private reported?: Report;
+  /** Values no file of the run may show (redactRunFiles). */
+  private readonly secrets = new Set<string>();
 
   /** `checks`: the scenario's check list, in report order (default: the blue/green list); `accept`: acknowledged findings (`--accept`). */
   constructor(readonly scenario: string, readonly runDir: string, private readonly stepSummaryPath?: string, readonly checks: readonly Check[] = BLUE_GREEN_CHECKS,
@@ -82,6 +85,12 @@ export class RunRecorder {
     this.errorCause ??= unjudgedCause(err);
   }
 
+  /** Secrets of the run's configuration: replaced in every file of the run once the report is written. */
+  redact(secrets: readonly string[]): void { for (const s of secrets) this.secrets.add(s); }
+
+  /** The secrets this run redacts (a path redacts its hops' in its own folder). */
+  get redacted(): readonly string[] { return [...this.secrets]; }
+
   expect(e: CheckExpectations): void { writeExpectations(this.runDir, e); }
 
   /** Closes the history and runs the checks on the files: the report's content, not yet written. */
@@ -107,13 +116,15 @@ export class RunRecorder {
 
   /** Runs the checks on the files and writes report.json; safe to call with a partial run. */
   async report(interrupted?: string): Promise<Report> {
-    const { report } = writeReportSync(this.runDir, await this.analysis(interrupted));
+    const written = writeReportSync(this.runDir, await this.analysis(interrupted)).report;
+    const report = await redactAndRender(this.runDir, written, [...this.secrets], async () => {
+      try {
+        await renderReports(this.runDir, this.stepSummaryPath ? { stepSummaryPath: this.stepSummaryPath } : {});
+      } catch (err) {
+        this.errors.push(`reports could not be rendered: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    });
     this.reported = report;
-    try {
-      await renderReports(this.runDir, this.stepSummaryPath ? { stepSummaryPath: this.stepSummaryPath } : {});
-    } catch (err) {
-      this.errors.push(`reports could not be rendered: ${err instanceof Error ? err.message : String(err)}`);
-    }
     progress().close();
     return report;
   }

@@ -3,7 +3,7 @@
 // writes the report and removes every container.
 import { join } from "node:path";
 import { Network, type StartedNetwork } from "testcontainers";
-import { BLUE_GREEN_CHECKS, F, type Check, type CheckExpectations, type MigrationExpectation } from "../checks/index.ts";
+import { BLUE_GREEN_CHECKS, F, type ConfigurationValue, type Check, type CheckExpectations, type MigrationExpectation } from "../checks/index.ts";
 import { CassandraDatastore } from "../datastore/cassandra.ts";
 import { PostgresDatastore, StartedPostgresDatastore } from "../datastore/postgres.ts";
 import { resolvePgAuth, type PgAuth } from "../datastore/postgres-auth.ts";
@@ -13,6 +13,7 @@ import { atLeast, parseVersion } from "../plan/version.ts";
 import { KongCluster, type NodeEnv, type StartedKongCluster, type WriteGate } from "../kong/cluster.ts";
 import type { KongTuning, StartedKongContainer } from "../kong/kong-container.ts";
 import { resolveKongImage, type KongImage } from "../kong/kong-image.ts";
+import { unmodelledPluginsProblem } from "../kong/standin-plugins.ts";
 import { KongMigrations } from "../kong/migrations.ts";
 import { watchStatusReady } from "../kong/status-watch.ts";
 import { KongNodeExitedError } from "../kong/kong-wait.ts";
@@ -20,7 +21,7 @@ import { AttackFailedError, startAttack, type AttackRun } from "../load/vegeta.t
 import type { ImageUse, Report, ReportInput } from "../report/index.ts";
 import { onCleanup, runCleanup } from "../runtime/cleanup.ts";
 import { labImage } from "../runtime/lab-state.ts";
-import { JsonlRequestSink, LoadBalancer, type StartedLoadBalancer } from "../traffic/index.ts";
+import { JsonlRequestSink, LoadBalancer, type BackendNode, type HealthCheckOptions, type StartedLoadBalancer } from "../traffic/index.ts";
 import { interruptReason, progress, registerRun } from "./active-run.ts";
 import type { AdminWorkload, AdminWorkloadOptions, WatchedNode } from "./admin-workload.ts";
 import { answerMatches, describeMismatch, probeAll, sendProbe, waitUntilServing, type ProbeAnswer } from "./probes.ts";
@@ -29,7 +30,11 @@ import { bootstrapRefusal, nodeStartRefusal } from "./outside-upgrade.ts";
 import { RunRecorder } from "./run-recorder.ts";
 import { imageKind, standinOnlyProblems, type ImageKind } from "./standin-only-options.ts";
 import type { RunOptions } from "./run-options.ts";
-import { SEED_PROBES, SEED_RATE_LIMITS, seedConfiguration } from "./seed.ts";
+import type { Probe } from "./seed.ts";
+import { attackOptionsOf, compileProfile, profileProbes } from "../load/profile.ts";
+import { DEFAULT_PROFILE } from "../load/default-profile.ts";
+import { BUILT_IN_SEED, configSeed, type RunSeed } from "./run-seed.ts";
+import { learnBaseline } from "./baseline-learning.ts";
 import { startEchoUpstream } from "./upstream.ts";
 
 /** Added to db_update_frequency + db_update_propagation: the verifier's own polling and the request time. */
@@ -88,6 +93,10 @@ export abstract class ScenarioBase {
   private readonly unregister: () => void;
   /** A datastore started by someone else (a test, a multi-hop path): used, never stopped. */
   private sharedDatastore?: StartedDatastore;
+  /** What the old cluster is seeded with: the built-in configuration, or the user's (`--config`). */
+  protected runSeed: RunSeed = BUILT_IN_SEED;
+  /** The run's probes, with the answers the baseline expects (learned from the old cluster for a user's configuration). */
+  protected probes: readonly Probe[] = BUILT_IN_SEED.probes;
 
   constructor(readonly name: string, readonly options: RunOptions, checks: readonly Check[] = BLUE_GREEN_CHECKS) {
     this.rec = new RunRecorder(name, options.reportDir ?? RunRecorder.defaultDir(name), options.stepSummaryPath, checks, options.accept);
@@ -141,10 +150,10 @@ export abstract class ScenarioBase {
    * What every Admin workload of a run shares, whatever cluster it writes to: the run's history and
    * clock, the propagation timing, and key rotation (on unless `--no-revoke-credentials`).
    */
-  protected workloadOptions(): Pick<AdminWorkloadOptions, "history" | "now" | "rebuildDelayMs" | "watchMs" | "revokeCredentials"> {
+  protected workloadOptions(): Pick<AdminWorkloadOptions, "history" | "now" | "rebuildDelayMs" | "watchMs" | "revokeCredentials" | "fixture"> {
     return {
       history: this.rec.history, now: () => this.rec.now(), rebuildDelayMs: this.rebuildDelayMs,
-      watchMs: this.propagationBoundMs * 3, revokeCredentials: this.options.revokeCredentials,
+      watchMs: this.propagationBoundMs * 3, revokeCredentials: this.options.revokeCredentials, fixture: this.runSeed.workload,
     };
   }
 
@@ -152,12 +161,13 @@ export abstract class ScenarioBase {
   protected expectations(): CheckExpectations {
     const names = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}-${i + 1}`);
     return {
-      baseline: Object.fromEntries(SEED_PROBES.map((p) => [p.name, p.expect])),
+      baseline: Object.fromEntries(this.probes.map((p) => [p.name, p.expect])),
+      answeredByKong: this.probes.filter((p) => p.expect.includes(200) && !p.fromUpstream).map((p) => p.name),
       nodes: { blue: names("blue", this.options.oldNodes), green: names("green", this.options.newNodes) },
       shiftPlan: this.options.steps, propagationBoundMs: this.propagationBoundMs, propagationDelayMs: this.propagationBoundMs - MARGIN_MS,
       migrations: this.migrationExpectations, oldImage: this.options.oldImage, newImage: this.options.newImage,
       versions: { ...(this.oldImage ? { old: this.oldImage.version } : {}), ...(this.newImage ? { new: this.newImage.version } : {}) },
-      rateLimits: SEED_RATE_LIMITS, clockOriginEpochMs: this.rec.clockOriginEpochMs, checks: this.rec.checks.map((c) => c.id),
+      rateLimits: this.runSeed.rateLimits, clockOriginEpochMs: this.rec.clockOriginEpochMs, checks: this.rec.checks.map((c) => c.id),
     };
   }
 
@@ -182,6 +192,15 @@ export abstract class ScenarioBase {
       { role: "new", ref: this.newImage.ref, id: this.newImage.id, standin: this.newImage.standin, version: this.newImage.version },
     ];
     this.rec.versions = { old: this.oldImage.version, new: this.newImage.version };
+    if (this.options.config !== undefined) await this.useConfiguration(this.options.config);
+    // A replayed access log's request shapes are probes too: baselined on the old cluster like the rest.
+    if (this.options.load) this.probes = [...this.probes, ...profileProbes(this.options.load.profile)];
+    if (this.options.config !== undefined || this.options.load !== undefined) {
+      this.rec.history.event("harness", F.configuration, {
+        file: this.options.config ?? null, loadProfile: this.options.load?.file ?? null,
+        probes: this.probes.length, plugins: this.runSeed.plugins, notes: this.runSeed.notes,
+      } satisfies ConfigurationValue);
+    }
     this.rec.expect(this.expectations());
     const ds = (this.datastore = this.sharedDatastore ?? await this.startOwnDatastore());
     const network = (this.network = ds.network);
@@ -189,6 +208,21 @@ export abstract class ScenarioBase {
     const upstream = await startEchoUpstream(network);
     onCleanup("upstream", () => upstream.stop().then(() => undefined));
     return ds;
+  }
+
+  /**
+   * The user's configuration, read and checked against the old version before any container
+   * starts (exit 2 on a malformed file, a field that version does not know, or a plugin a stand-in
+   * image does not model); its secrets are redacted from every report file from now on.
+   */
+  private async useConfiguration(file: string): Promise<void> {
+    const oldImage = this.need(this.oldImage, "old image");
+    const seed = (this.runSeed = await configSeed(file, oldImage.version));
+    this.probes = seed.probes;
+    this.rec.redact(seed.secrets);
+    const refused = [this.oldImage, this.newImage].flatMap((image) => (image?.standin ? unmodelledPluginsProblem(image.ref, image.labels, seed.plugins, file) ?? [] : []));
+    if (refused.length) throw new InvalidConfigError([...new Set(refused)]);
+    progress().note(`configuration ${file}: ${seed.probes.length} probes for its routes, plugins ${seed.plugins.join(", ") || "none"}`);
   }
 
   /** Options of this run that only a stand-in image understands, aimed at a real one (one line each). */
@@ -238,20 +272,45 @@ export abstract class ScenarioBase {
   protected nodeEnv(): NodeEnv | undefined { return undefined; }
 
   /** The load balancer's settings beyond weights, baseline and sink; a chaos scenario adds health checks and retries. */
-  protected configureLoadBalancer(lb: LoadBalancer): LoadBalancer { return lb.withErrorBudget({ maxFailures: 50 }); }
+  /**
+   * Health checks as `--readiness` says, in HAProxy's terms: `status` checks `GET /status` on each
+   * node's Admin API (what a production load balancer or a Kubernetes readiness probe acts on);
+   * `baseline` checks a seeded route on the proxy, answered 200 only once the node serves the seed.
+   */
+  protected configureLoadBalancer(lb: LoadBalancer): LoadBalancer {
+    return lb.withErrorBudget({ maxFailures: 50 })
+      .withHealthCheck(this.options.readiness === "status" ? { ...HEALTH_CHECK_TIMING, path: "/status", port: "admin" } : this.seededRouteHealthCheck());
+  }
+
+  /** HAProxy's checks on the seed's health route through the proxy: a node passes once it serves the seed. */
+  protected seededRouteHealthCheck(): HealthCheckOptions {
+    return { ...HEALTH_CHECK_TIMING, path: this.runSeed.healthPath };
+  }
 
   /** Seeds the configuration through a cluster's Admin API; it is judged through what it serves. */
   protected async seed(cluster: StartedKongCluster): Promise<void> {
-    if (this.carriedFrom !== undefined) {
-      // Nothing is written: the checks judge the carried entities exactly as if seeded here.
-      this.rec.history.event("seeder", F.seed, { entities: SEED_PROBES.map((p) => `probe/${p.name}`), carriedFrom: this.carriedFrom });
-      return;
+    if (this.carriedFrom === undefined) {
+      await this.runSeed.seed(cluster.admin(), this.need(this.oldImage, "old image").version);
+      // Probes may reach a worker that is already current while another still runs the configuration
+      // from before the seed: the baseline is taken once every worker has polled the seed's events.
+      await new Promise((r) => setTimeout(r, WORKER_EVENTS_INTERVAL_MS + 250));
     }
-    await seedConfiguration(cluster.admin());
-    this.rec.history.event("seeder", F.seed, { entities: SEED_PROBES.map((p) => `probe/${p.name}`) });
-    // Probes may reach a worker that is already current while another still runs the configuration
-    // from before the seed: the baseline is taken once every worker has polled the seed's events.
-    await new Promise((r) => setTimeout(r, WORKER_EVENTS_INTERVAL_MS + 250));
+    if (this.runSeed.learnsBaseline || this.probes.some((p) => p.expect.length === 0)) await this.learnBaselineOn(cluster);
+    // Carried data: nothing is written; the checks judge the carried entities exactly as if seeded here.
+    this.rec.history.event("seeder", F.seed, { entities: this.probes.map((p) => `probe/${p.name}`), ...(this.carriedFrom !== undefined ? { carriedFrom: this.carriedFrom } : {}) });
+  }
+
+  /** The probes' expected answers, as the old cluster's first node gives them now (baseline-learning.ts). */
+  private async learnBaselineOn(cluster: StartedKongCluster): Promise<void> {
+    const node = this.need(cluster.nodes[0], "old node");
+    // The built-in seed's probes keep what they expect; only the probes without an expectation (a replay's) are learned beside them.
+    const toLearn = this.runSeed.learnsBaseline ? this.probes : this.probes.filter((p) => p.expect.length === 0);
+    const learned = await learnBaseline(node.getProxyUrl(), toLearn);
+    this.probes = [...this.probes.filter((p) => !toLearn.includes(p)), ...learned.probes];
+    this.rec.history.event("harness", F.baselineLearned, { node: node.name, probes: learned.probes.length, differs: learned.differs, dropped: learned.dropped });
+    if (learned.probes.length === 0) throw new ScenarioStepError(`the old cluster answered none of the configuration's probes without a server error: ${learned.dropped.slice(0, 3).join("; ")}`);
+    progress().note(`baseline learned on ${node.name}: ${learned.probes.length} probes${learned.dropped.length ? `, ${learned.dropped.length} left out (the old cluster cannot serve them)` : ""}`);
+    this.rec.expect(this.expectations());
   }
 
   /** Waits until a node answers every probe as the baseline says; records `node-ready` for new nodes. */
@@ -273,7 +332,7 @@ export abstract class ScenarioBase {
    */
   private async gate(node: StartedKongContainer, cluster: "blue" | "green", watchStatus: boolean, startedBy?: string): Promise<{ served: boolean; mismatches: string[] }> {
     const status = watchStatus ? watchStatusReady(() => node.getAdminUrl(), () => this.rec.now()) : undefined;
-    const served = await waitUntilServing(node.getProxyUrl(), SEED_PROBES, this.propagationBoundMs * 3);
+    const served = await waitUntilServing(node.getProxyUrl(), this.probes, this.propagationBoundMs * 3);
     const servingMs = served.ok ? this.rec.now() : null;
     const mismatches = await this.describeMismatches(served.last, node.name, cluster);
     if (status) {
@@ -304,13 +363,19 @@ export abstract class ScenarioBase {
   protected async admitNewNode(node: StartedKongContainer, then: () => Promise<void> = async () => undefined): Promise<void> {
     const lb = this.need(this.lb, "load balancer");
     if (this.options.readiness === "status") {
-      lb.addNode("green", { name: node.name, url: node.getProxyUrl() });
+      await this.joinWhenHealthy(lb, node);
       this.gateBeside(node, then);
       return;
     }
     await this.awaitBaseline(node, "green", true);
-    lb.addNode("green", { name: node.name, url: node.getProxyUrl() });
+    await this.joinWhenHealthy(lb, node);
     await then();
+  }
+
+  /** Added out of rotation; HAProxy's health checks put it in, and the scenario goes on once they did. */
+  private async joinWhenHealthy(lb: StartedLoadBalancer, node: StartedKongContainer): Promise<void> {
+    await lb.addNode("green", backendOf(node), { untilHealthy: true });
+    await lb.waitUntilHealthy(node.name, { timeoutMs: this.propagationBoundMs * 3 + 10_000 });
   }
 
   /**
@@ -335,7 +400,7 @@ export abstract class ScenarioBase {
    */
   private async describeMismatches(answers: readonly ProbeAnswer[], node: string, cluster: "blue" | "green"): Promise<string[]> {
     const old = cluster === "green" ? this.blue?.nodes[0] : undefined;
-    const probes = answers.flatMap((a) => SEED_PROBES.find((p) => p.name === a.probe) ?? []);
+    const probes = answers.flatMap((a) => this.probes.find((p) => p.name === a.probe) ?? []);
     // The old node may itself be under a fault: then the mismatches are said without its answers.
     const reference = old ? await Promise.all(probes.map((p) => sendProbe(old.getProxyUrl(), p))).catch(() => []) : [];
     return answers.map((a, i) => describeMismatch(a, node, reference[i] ? { ...reference[i], node: old!.name } : undefined));
@@ -345,17 +410,23 @@ export abstract class ScenarioBase {
   protected async startLoadOn(cluster: StartedKongCluster): Promise<StartedLoadBalancer> {
     this.sink = new JsonlRequestSink(join(this.rec.runDir, "requests.jsonl"));
     const lb = (this.lb = await this.configureLoadBalancer(new LoadBalancer().withClock(this.rec.clock).withSink(this.sink)
-      .withNodes(cluster.name, cluster.nodes.map((n) => ({ name: n.name, url: n.getProxyUrl() })))
+      .withNodes(cluster.name, cluster.nodes.map(backendOf))
       .withWeights(cluster.name === "blue" ? { blue: 100, green: 0 } : { blue: 0, green: 100 })
-      .withBaseline(Object.fromEntries(SEED_PROBES.map((p) => [p.name, p.expect]))))
+      .withBaseline(Object.fromEntries(this.probes.map((p) => [p.name, p.expect]))))
       .start());
     onCleanup("load balancer", () => lb.stop());
+    const haproxy = lb.haproxy();
+    this.rec.images = [...this.rec.images.filter((i) => i.role !== "load-balancer"), { role: "load-balancer", ref: haproxy.image, standin: false, version: haproxy.version, configuration: haproxy.config }];
+    progress().note(`load balancer: ${lb.describe()}`);
     let load: AttackRun;
     try {
+      // The profile (`--load`, else every probe in turn at --rate) over the run's baselined probes.
+      const compiled = compileProfile(this.options.load?.profile ?? DEFAULT_PROFILE, { probes: this.probes, rate: this.options.rate }, lb.url);
+      if (this.options.load) progress().note(`load ${this.options.load.file}: ${compiled.description}`);
       load = startAttack({
-        targets: SEED_PROBES.map((p) => ({ name: p.name, method: p.method, url: `${lb.url}${p.path}`, headers: p.headers, ...(p.method === "POST" ? { body: "{}" } : {}) })),
+        ...attackOptionsOf(compiled),
         // Longer than the load balancer's own upstream timeout, so a slow node shows as its 504.
-        ratePerSecond: this.options.rate, durationMs: 60 * 60_000, timeoutMs: 15_000,
+        durationMs: 60 * 60_000, timeoutMs: 15_000,
         onResult: () => undefined,
       });
     } catch (err) {
@@ -383,8 +454,8 @@ export abstract class ScenarioBase {
     const record = (entity: string, seen: string, matches: boolean): void => {
       this.rec.history.event("verifier", F.verifyEntity, { entity, cluster: cluster.name, seen, matches }, { node: node.name });
     };
-    const { answers } = await probeAll(node.getProxyUrl(), SEED_PROBES);
-    answers.forEach((a, i) => record(`probe/${SEED_PROBES[i]!.name}`, `status ${a.status ?? a.error}`, answerMatches(SEED_PROBES[i]!, a)));
+    const { answers } = await probeAll(node.getProxyUrl(), this.probes);
+    answers.forEach((a, i) => record(`probe/${this.probes[i]!.name}`, `status ${a.status ?? a.error}`, answerMatches(this.probes[i]!, a)));
     const admin = cluster.admin(node);
     for (const [entity, state] of workload?.finalStates ?? []) {
       if ("proxy" in state) {
@@ -449,3 +520,9 @@ export abstract class ScenarioBase {
     await this.sink?.close().catch((err: unknown) => this.rec.errors.push(`requests.jsonl: ${String(err)}`));
   }
 }
+
+/** A node as the load balancer reaches it: its proxy, and its Admin API for `/status` checks. */
+const backendOf = (n: StartedKongContainer): BackendNode => ({ name: n.name, url: n.getProxyUrl(), adminUrl: n.getAdminUrl() });
+
+/** Every 500 ms, 3 failures to leave rotation, 2 passes to return, a 200 expected: as operators tune HAProxy. */
+const HEALTH_CHECK_TIMING = { intervalMs: 500, timeoutMs: 2_000, unhealthyThreshold: 3, healthyThreshold: 2, expectStatus: 200 } as const;

@@ -16,10 +16,29 @@ export interface Probe {
   readonly expect: readonly number[];
   /** The answer must have come from the upstream (x-echo header), not from Kong itself. */
   readonly fromUpstream: boolean;
+  /** A request body (request-size-limiting's oversized one); POST and PUT send "{}" without it. */
+  readonly body?: string;
+  /** Generated from a configuration (config-probes.ts): the route it exercises, by entity key ("routes/orders-list"). */
+  readonly route?: string;
+  /** The credential kind it presents ("key-auth", "basic-auth", "jwt", "none" for a refused one without any). */
+  readonly credential?: string;
+  /** What it asks of the route: reach the upstream, be refused without credentials, be refused by ACL, ... */
+  readonly purpose?: ProbePurpose;
+  /**
+   * Its answer may differ from request to request (rate limiting): the baseline keeps `expect` as
+   * given instead of learning the old cluster's one answer.
+   */
+  readonly varies?: boolean;
 }
 
-const probe = (name: string, method: string, path: string, expect: number[], headers: Record<string, string> = {}): Probe =>
-  ({ name, method, path: `${path}?probe=${name}`, headers: { "x-kuh-probe": name, ...headers }, expect, fromUpstream: expect.includes(200) });
+export type ProbePurpose = "reach" | "no-credentials" | "wrong-credentials" | "credential" | "acl-denied" | "rate-limit" | "too-large" | "cors-preflight" | "ip-restriction" | "log-replay";
+
+/** What a probe sends as its body: its own, or "{}" for a method that carries one. */
+export const probeBody = (p: Pick<Probe, "method" | "body">): string | undefined =>
+  p.body ?? (p.method === "POST" || p.method === "PUT" || p.method === "PATCH" ? "{}" : undefined);
+
+const probe = (name: string, method: string, path: string, expect: number[], headers: Record<string, string> = {}, meta: Pick<Probe, "credential" | "purpose" | "route"> = {}): Probe =>
+  ({ name, method, path: `${path}?probe=${name}`, headers: { "x-kuh-probe": name, ...headers }, expect, fromUpstream: expect.includes(200), ...meta });
 
 /**
  * An odd number of probes on purpose: the load generator cycles through them in order and the load
@@ -32,10 +51,10 @@ export const SEED_PROBES: readonly Probe[] = [
   probe("host-route", "GET", "/", [200], { host: "api.example.test" }),
   probe("method-post", "POST", "/orders", [200]),
   probe("method-wrong", "GET", "/orders", [404]),
-  probe("keyauth-ok", "GET", "/private/data", [200], { apikey: "alice-key" }),
-  probe("keyauth-custom-id", "GET", "/private/data", [200], { apikey: "cust-key" }),
-  probe("keyauth-missing", "GET", "/private/data", [401]),
-  probe("keyauth-wrong", "GET", "/private/data", [401], { apikey: "not-a-key" }),
+  probe("keyauth-ok", "GET", "/private/data", [200], { apikey: "alice-key" }, { route: "routes/private", credential: "key-auth", purpose: "credential" }),
+  probe("keyauth-custom-id", "GET", "/private/data", [200], { apikey: "cust-key" }, { route: "routes/private", credential: "key-auth", purpose: "credential" }),
+  probe("keyauth-missing", "GET", "/private/data", [401], {}, { route: "routes/private", credential: "none", purpose: "no-credentials" }),
+  probe("keyauth-wrong", "GET", "/private/data", [401], { apikey: "not-a-key" }, { route: "routes/private", credential: "key-auth", purpose: "wrong-credentials" }),
   probe("rate-limited", "GET", "/limited", [200, 429]),
   probe("no-route", "GET", "/nowhere", [404]),
 ];

@@ -12,7 +12,6 @@ import { interruptSignal, progress } from "./active-run.ts";
 import { AdminWorkload } from "./admin-workload.ts";
 import { answerMatches, probeAll } from "./probes.ts";
 import { ScenarioBase, ScenarioStepError } from "./scenario-base.ts";
-import { CREDENTIAL_PROBES, SEED_PROBES } from "./seed.ts";
 import { describeAnswering, probeOldNodes, type OldNodeEndpoints } from "./old-node-gate.ts";
 import { ParitySampler } from "./parity-sampler.ts";
 import { onCleanup } from "../runtime/cleanup.ts";
@@ -43,7 +42,7 @@ export abstract class ScenarioSteps extends ScenarioBase {
   }
 
   protected override expectations(): CheckExpectations {
-    return { ...super.expectations(), upLatency: this.upLatency, credentialProbes: CREDENTIAL_PROBES };
+    return { ...super.expectations(), upLatency: this.upLatency, credentialProbes: this.runSeed.credentialProbes };
   }
 
   protected rememberOldNode(node: StartedKongContainer): void {
@@ -90,10 +89,10 @@ export abstract class ScenarioSteps extends ScenarioBase {
     const name = "blue-cold";
     const faults = [this.options.faults.blue, this.options.faults[name]].filter(Boolean).join(",");
     await probeColdOldNode({
-      rec: this.rec, image: oldImage.ref, name, datastore: this.need(this.datastore, "datastore"),
+      rec: this.rec, probes: this.probes, image: oldImage.ref, name, datastore: this.need(this.datastore, "datastore"),
       tuning: { ...this.tuning("blue"), faults: faults || undefined }, started: (node) => this.rememberOldNode(node),
     });
-    await probeRebuiltOldNode(this.rec, blue, blue.nodes[0]!);
+    await probeRebuiltOldNode(this.rec, blue, blue.nodes[0]!, this.probes, this.runSeed.workload.service);
   }
 
   /**
@@ -116,7 +115,7 @@ export abstract class ScenarioSteps extends ScenarioBase {
     if ((this.blue?.nodes.length ?? 0) === 0) return;
     if (!this.paritySampler) {
       const sampler = (this.paritySampler = new ParitySampler({
-        history: this.rec.history, now: () => this.rec.now(), probes: SEED_PROBES, phase: () => this.rec.currentPhase,
+        history: this.rec.history, now: () => this.rec.now(), probes: this.probes, phase: () => this.rec.currentPhase,
         // A probe the load decides (several statuses allowed: the rate-limited one) only at readiness.
         whileServing: (p) => p.expect.length === 1,
         nodes: () => this.watchedNodes(),
@@ -235,8 +234,8 @@ export abstract class ScenarioSteps extends ScenarioBase {
     try {
       const node = await new KongContainer(oldImage.ref, "blue-after-finish").withDatastore(this.need(this.datastore, "datastore")).withTuning(this.oldNodeAfterFinishTuning()).withStartupTimeout(60_000).start();
       try {
-        const { answers } = await probeAll(node.getProxyUrl(), SEED_PROBES);
-        const correct = answers.filter((a, i) => answerMatches(SEED_PROBES[i]!, a)).length;
+        const { answers } = await probeAll(node.getProxyUrl(), this.probes);
+        const correct = answers.filter((a, i) => answerMatches(this.probes[i]!, a)).length;
         probed = { node: node.name, value: {
           node: node.name, cluster: "blue", purpose: "old-after-finish",
           answers: answers.map((a) => ({ probe: a.probe, status: a.status, fromUpstream: a.fromUpstream, ...(a.error ? { error: a.error } : {}) })),

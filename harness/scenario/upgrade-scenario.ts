@@ -4,7 +4,7 @@
 import { F } from "../checks/index.ts";
 import { interruptSignal } from "./active-run.ts";
 import { AdminWorkload } from "./admin-workload.ts";
-import { readAndRepatch, readEntities, repatchAll } from "./entity-state.ts";
+import { readAndRepatch, readEntities, repatchAll, SEEDED_COLLECTIONS, USER_CONFIG_COLLECTIONS } from "./entity-state.ts";
 import { ScenarioSteps } from "./shared-steps.ts";
 
 export { ScenarioStepError, startDatastore } from "./scenario-base.ts";
@@ -32,10 +32,12 @@ export class UpgradeScenario extends ScenarioSteps {
     const blue = this.need(this.blue, "blue cluster");
     const admin = blue.admin();
     try {
-      const patches = await repatchAll(admin, await readEntities(admin));
-      const entities = await readEntities(admin);
+      const collections = this.runSeed.userEntities ? USER_CONFIG_COLLECTIONS : SEEDED_COLLECTIONS;
+      const readOnly = this.userEntitiesReadOnly;
+      const patches = readOnly ? {} : await repatchAll(admin, await readEntities(admin, collections));
+      const entities = await readEntities(admin, collections);
       this.seededEntities = Object.keys(entities);
-      this.rec.history.event("harness", F.entityState, { label: "before-up", cluster: "blue", node: admin.node, entities, patches }, { node: admin.node });
+      this.rec.history.event("harness", F.entityState, { label: "before-up", cluster: "blue", node: admin.node, entities, patches, ...(readOnly ? { readOnly } : {}) }, { node: admin.node });
     } finally {
       await admin.close();
     }
@@ -122,11 +124,14 @@ export class UpgradeScenario extends ScenarioSteps {
     const green = this.need(this.green, "green cluster");
     const admin = green.admin(green.nodes[0]);
     try {
-      for (const entity of this.seededEntities) this.rec.history.event("verifier", F.entityAfterFinish, await readAndRepatch(admin, entity), { node: admin.node });
+      for (const entity of this.seededEntities) this.rec.history.event("verifier", F.entityAfterFinish, await readAndRepatch(admin, entity, this.userEntitiesReadOnly), { node: admin.node });
     } finally {
       await admin.close();
     }
   }
+
+  /** The user's entities are read, never written, unless `--patch-user-entities`. */
+  private get userEntitiesReadOnly(): boolean { return this.runSeed.userEntities && this.options.patchUserEntities !== true; }
 
   // 9. An old node against the finished datastore: the procedure says it cannot start.
   async startOldNodeAfterFinish(): Promise<void> {

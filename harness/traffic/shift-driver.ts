@@ -11,7 +11,7 @@ import type { Weights } from "./weights.ts";
 
 /** What the driver needs of a load balancer (StartedLoadBalancer has it). */
 export interface ShiftTarget {
-  setWeights(weights: Weights): void;
+  setWeights(weights: Weights): void | Promise<void>;
   readonly abortSignal: AbortSignal;
   readonly breach: Breach | undefined;
 }
@@ -48,7 +48,7 @@ export async function driveShift(o: ShiftDriverOptions): Promise<ShiftStatus> {
     switch (action.kind) {
       case "setWeights":
       case "abort":
-        o.lb.setWeights({ blue: action.blue, green: action.green });
+        await o.lb.setWeights({ blue: action.blue, green: action.green });
         break;
       case "hold":
       case "promote":

@@ -47,7 +47,7 @@ describe("chaos: scenarios/chaos-during-shift.ts through the CLI (stand-ins 1.5.
     const chaos = report.chaos!;
     expect(chaos.seed).to.equal(1);
     expect(chaos.toxiproxy).to.equal(true);
-    expect(chaos.loadBalancer).to.deep.include({ timeoutMs: 5_000, retries: { onConnectFailure: 2, beforeAnswer: true, acrossClusters: true } });
+    expect(chaos.loadBalancer).to.deep.include({ timeoutMs: 5_000, retries: { onConnectFailure: 2, beforeAnswer: true } });
     const rows: FaultRow[] = [...chaos.faults];
     expect(rows.map((f) => [f.id, f.kind, f.state, f.verdict])).to.deep.equal([
       ["datastore-latency", "latency", "recovered", "pass"],

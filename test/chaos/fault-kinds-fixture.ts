@@ -154,7 +154,7 @@ export class FaultKindsLab {
     const events: LbEvent[] = [];
     // The chaos scenario's load balancer, retries one other node of the same cluster.
     const lb = await new LoadBalancer().withClock(clock).withSink(sink).withTimeoutMs(5_000).withRetries({ onConnectFailure: 1, beforeAnswer: true })
-      .withHealthCheck({ path: "/guarded?probe=health-check", healthyStatus: (s) => s === PROBE.expect, intervalMs: 500, timeoutMs: 2_000, unhealthyThreshold: 3, healthyThreshold: 2, panicWhenAllUnhealthy: true })
+      .withHealthCheck({ path: "/guarded?probe=health-check", expectStatus: PROBE.expect, intervalMs: 500, timeoutMs: 2_000, unhealthyThreshold: 3, healthyThreshold: 2 })
       .withNodes("blue", this.blue.nodes.map((n) => ({ name: n.name, url: n.getProxyUrl() })))
       .withNodes("green", this.green.nodes.map((n) => ({ name: n.name, url: n.getProxyUrl() }))).start();
     lb.onHealthChange((node, healthy) => events.push({ atMs: clock.now(), node, what: healthy ? "healthy" : "unhealthy" }));
@@ -173,7 +173,7 @@ export class FaultKindsLab {
     const settings = lb.settings();
     const nemesis = new Nemesis({
       history, schedule, targets, seed: 1, toxiproxy: true,
-      loadBalancer: { ...settings, healthCheck: settings.healthCheck ? { ...settings.healthCheck, healthyStatus: "401 only" } : null },
+      loadBalancer: { ...settings },
     });
     const load = o.load ? startAttack({ targets: [{ name: PROBE.name, method: "GET", url: `${lb.url}${PROBE.path}`, headers: { "x-kuh-probe": PROBE.name } }], ratePerSecond: 100, durationMs: 120_000, timeoutMs: 10_000 }) : undefined;
     try {
@@ -209,8 +209,8 @@ function recording(lb: StartedLoadBalancer, events: LbEvent[], clock: SystemCloc
         };
       }
       if (prop === "addNode") {
-        return (...args: Parameters<StartedLoadBalancer["addNode"]>) => {
-          target.addNode(...args);
+        return async (...args: Parameters<StartedLoadBalancer["addNode"]>) => {
+          await target.addNode(...args);
           events.push({ atMs: clock.now(), node: args[1].name, what: "added", inRotation: inRotation(args[1].name) });
         };
       }

@@ -45,7 +45,7 @@ describe("chaos: a node kill behind the load balancer, retries off and on", func
     const sink = new MemoryRequestSink();
     // The chaos scenario's settings: checks that a busy host cannot fail on every node at once.
     const lb = await new LoadBalancer().withClock(clock).withSink(sink).withTimeoutMs(5_000).withRetries(retries)
-      .withHealthCheck({ intervalMs: 500, timeoutMs: 2_000, unhealthyThreshold: 3, healthyThreshold: 2, panicWhenAllUnhealthy: true })
+      .withHealthCheck({ intervalMs: 500, timeoutMs: 2_000, unhealthyThreshold: 3, healthyThreshold: 2 })
       .withNodes("blue", cluster.nodes.map((n) => ({ name: n.name, url: n.getProxyUrl() }))).start();
     const schedule = resolveSchedule([{ id: `kill-${node}`, kind: "kill", target: { node }, at: { atMs: clock.now() + 1_000 }, forMs: 1_000, expect: { kind: "zero-failures" } }],
       { seed: 1, toxiproxy: false, nodes: { blue: cluster.nodes.map((n) => n.name), green: [] } });

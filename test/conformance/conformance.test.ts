@@ -2,12 +2,14 @@
 // ../shared/real-kong or $KUH_REAL_KONG_DIR, picked up as they come) is replayed against
 // `kong-standin:<version>` and compared field by field. Any difference not listed, with its reason,
 // in accepted-differences.yaml fails the recording's test; a listed difference that no longer
-// occurs fails the last test. Recordings replay two at a time (KUH_CONFORMANCE_CONCURRENCY).
+// occurs fails the last test. Recordings replay two at a time (KUH_CONFORMANCE_CONCURRENCY), all on
+// one network with one server per datastore, started once, each in a keyspace or database of its own.
 import { expect } from "chai";
 import { describeEntry, loadAccepted, staleEntries, triage, type AcceptedEntry } from "./accepted.ts";
 import type { Difference } from "./compare.ts";
 import { replayAndCompare, TaskPool, type FileResult } from "./conformance.ts";
 import { discoverRecordings, recordingDirs, type RecordingSource } from "./recordings.ts";
+import { ReplayServices } from "./replay-services.ts";
 import { formatDifference, groupBy, groupKey } from "./report.ts";
 
 /** Up to this many differences are shown one by one; more are shown as groups (step and field, one example each). */
@@ -33,9 +35,11 @@ describe("conformance: the stand-in against recorded real Kong", function () {
   const differences: Difference[] = [];
   const started = Date.now();
   const list: readonly RecordingSource[] = sources.value ?? [];
+  const services = new ReplayServices();
 
-  after(function () {
+  after(async function () {
     if (replayed.length) console.log(`      ${replayed.length} recording(s) replayed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    await services.stop();
   });
 
   it("finds the recordings and the accepted-difference list", function () {
@@ -44,7 +48,7 @@ describe("conformance: the stand-in against recorded real Kong", function () {
     expect(accepted.error, accepted.error).to.equal(undefined);
   });
 
-  const replayOf = (i: number): Promise<FileResult> => pool.run(list[i]!.file, () => replayAndCompare(list[i]!));
+  const replayOf = (i: number): Promise<FileResult> => pool.run(list[i]!.file, () => replayAndCompare(list[i]!, { services }));
 
   for (const [i, source] of list.entries()) {
     it(`replays ${source.file} with no difference that is not listed`, async function () {

@@ -8,6 +8,7 @@ import type { Difference } from "./compare.ts";
 import { adminEndpoints, replayAndCompare, TaskPool, type FileResult } from "./conformance.ts";
 import { discoverRecordings, type RecordingSource } from "./recordings.ts";
 import { DEFAULT_IMAGE_TEMPLATE } from "./replay.ts";
+import { ReplayServices } from "./replay-services.ts";
 import { kindFieldSummary, markdownSummary, type FileCount } from "./report.ts";
 
 const say = (line: string): void => { process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`); };
@@ -51,8 +52,9 @@ export async function diffCommand(argv: readonly string[]): Promise<number> {
   const started = Date.now();
   const pool = new TaskPool<FileResult>(concurrency);
   const results: FileResult[] = [];
+  const services = new ReplayServices();
   try {
-    const runs = selected.map((s) => pool.run(s.file, () => replayAndCompare(s, { imageTemplate: values.image, log: say })));
+    const runs = selected.map((s) => pool.run(s.file, () => replayAndCompare(s, { imageTemplate: values.image, log: say, services })));
     for (const [i, run] of runs.entries()) {
       const r = await run;
       results.push(r);
@@ -60,6 +62,8 @@ export async function diffCommand(argv: readonly string[]): Promise<number> {
     }
   } catch (e) {
     return fail(3, `replay failed: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    await services.stop();
   }
 
   const annotated = (ds: readonly Difference[]): unknown[] => {

@@ -1,24 +1,24 @@
-// What the recorder had around the Kong nodes, started for one replay: a network, the datastore
-// (PostgreSQL 15 with md5 passwords, or the lab's Cassandra 5.0), the echo upstream as `echo:8080`
-// answering in the recordings' shape, and Kong nodes of the official image's contract.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import cassandra from "cassandra-driver";
-import { GenericContainer, Network, Wait, type StartedNetwork, type StartedTestContainer } from "testcontainers";
-import { CassandraDatastore, type StartedCassandraDatastore } from "../../harness/datastore/cassandra.ts";
-import { PostgresDatastore, type StartedPostgresDatastore } from "../../harness/datastore/postgres.ts";
+// What the recorder had around the Kong nodes, for one replay: the network with the echo upstream
+// (`echo:8080`) and a datastore of the replay's own (PostgreSQL 15 with md5 passwords, or the lab's
+// Cassandra 5.0), from the run's ReplayServices, and Kong nodes of the official image's contract.
+import type { StartedNetwork } from "testcontainers";
+import type { StartedCassandraDatastore } from "../../harness/datastore/cassandra.ts";
+import type { StartedPostgresDatastore } from "../../harness/datastore/postgres.ts";
 import { KongContainer, type KongTuning, type StartedKongContainer } from "../../harness/kong/kong-container.ts";
 import { KongNodeExitedError } from "../../harness/kong/kong-wait.ts";
 import { KongMigrations, type MigrationCommand } from "../../harness/kong/migrations.ts";
-import { labImage, PROJECT_ROOT } from "../../harness/runtime/lab-state.ts";
-import { schemaStatements } from "./normalize.ts";
+import { renamed, schemaStatements } from "./normalize.ts";
 import type { Datastore } from "./recordings.ts";
+import type { ReplayDatastore, ReplayServices } from "./replay-services.ts";
 
-/** The recorder's upstream: its alias and port are in every recorded service URL and Host header. */
-export const ECHO_ALIAS = "echo";
-export const ECHO_PORT = 8080;
 /** Where the recorded nodes found their Postgres (GET / shows it as `pg_host`). */
 export const RECORDED_PG_HOST = "db";
+/**
+ * The keyspace (Cassandra) or database (Postgres) the recorded nodes used, Kong's default: migration
+ * output names it, and the Cassandra schema qualifies every table with it. A replay's own name is
+ * read as this one.
+ */
+export const RECORDED_DATASTORE_NAME = "kong";
 
 /**
  * The nodes' settings: Kong's own defaults (logs to the image's stdout/stderr links, the default
@@ -42,39 +42,19 @@ export type NodeStart =
 
 export class ReplayEnvironment implements AsyncDisposable {
   private readonly nodes = new Set<StartedKongContainer>();
-  private cqlClient?: cassandra.Client;
 
-  private constructor(
-    readonly network: StartedNetwork,
-    readonly datastore: StartedPostgresDatastore | StartedCassandraDatastore,
-    private readonly echo: StartedTestContainer,
-    private readonly tag: string,
-  ) {}
+  private constructor(readonly network: StartedNetwork, private readonly own: ReplayDatastore, private readonly tag: string) {}
 
-  static async start(kind: Datastore): Promise<ReplayEnvironment> {
-    const network = await new Network().start();
-    const started: { stop(): Promise<unknown> }[] = [network];
-    try {
-      const datastore = kind === "postgres"
-        ? await new PostgresDatastore(labImage("postgres")).withAuth("md5").start(network)
-        : await new CassandraDatastore(labImage("cassandra")).start(network);
-      started.unshift(datastore);
-      // The recorder's database granted its user the public schema (pg_dump shows the grant).
-      if (datastore.strategy === "postgres") await datastore.query("GRANT ALL ON SCHEMA public TO kong");
-      const echo = await new GenericContainer(labImage("node-base"))
-        .withNetwork(network).withNetworkAliases(ECHO_ALIAS)
-        .withCopyContentToContainer([{ content: readFileSync(join(PROJECT_ROOT, "lab/upstream/echo.mjs")), target: "/srv/echo.mjs" }])
-        .withEnvironment({ ECHO_ANSWER: "request", PORT: String(ECHO_PORT) })
-        .withCommand(["node", "/srv/echo.mjs"])
-        .withWaitStrategy(Wait.forLogMessage(/echo upstream listening/))
-        .withName(`conformance-echo-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`)
-        .start();
-      return new ReplayEnvironment(network, datastore, echo, Math.random().toString(36).slice(2, 6));
-    } catch (e) {
-      for (const s of started) await s.stop().catch(() => undefined);
-      throw e;
-    }
+  static async start(kind: Datastore, services: ReplayServices): Promise<ReplayEnvironment> {
+    const { network, datastore, tag } = await services.forReplay(kind);
+    return new ReplayEnvironment(network, datastore, tag);
   }
+
+  /** What the nodes and the migration commands are given: the replay's own keyspace or database. */
+  get datastore(): StartedPostgresDatastore | StartedCassandraDatastore { return this.own.datastore; }
+
+  /** A value of this replay as the recorder's would read: the replay's keyspace or database named as the recorder's. */
+  asRecorded<T>(value: T): T { return renamed(value, this.own.name, RECORDED_DATASTORE_NAME); }
 
   /** The datastore host the nodes are given, shown by GET / as `pg_host`. */
   get pgHost(): string { return this.datastore.endpoint().host; }
@@ -104,53 +84,42 @@ export class ReplayEnvironment implements AsyncDisposable {
 
   /** `schema_meta` rows as stored: every column, every row, by key and subsystem. */
   async schemaMeta(): Promise<unknown[]> {
-    const ds = this.datastore;
-    if (ds.strategy === "postgres") {
-      return ds.query("SELECT key, subsystem, last_executed, executed, pending FROM schema_meta ORDER BY key, subsystem");
+    const own = this.own;
+    if (own.strategy === "postgres") {
+      return own.datastore.query("SELECT key, subsystem, last_executed, executed, pending FROM schema_meta ORDER BY key, subsystem");
     }
-    const rs = await (await this.cql()).execute(`SELECT key, subsystem, last_executed, executed, pending FROM "${ds.keyspace}".schema_meta`);
+    const rs = await own.cql.execute(`SELECT key, subsystem, last_executed, executed, pending FROM "${own.name}".schema_meta`);
     return rs.rows.map((r) => ({
       key: r.get("key") as unknown, subsystem: r.get("subsystem") as unknown, last_executed: r.get("last_executed") as unknown,
       executed: (r.get("executed") as unknown) ?? null, pending: (r.get("pending") as unknown) ?? null,
     })).sort((a, b) => `${String(a.key)}\0${String(a.subsystem)}`.localeCompare(`${String(b.key)}\0${String(b.subsystem)}`));
   }
 
-  /** The schema: `pg_dump --schema-only` in the datastore's container, or Cassandra's server-side DESCRIBE. */
+  /**
+   * The schema: `pg_dump --schema-only` in the datastore's container, or Cassandra's server-side
+   * DESCRIBE, of the replay's own database or keyspace only, named as the recorder's before sorting.
+   */
   async schema(): Promise<{ statements: number; schema: string }> {
-    const ds = this.datastore;
-    if (ds.strategy === "postgres") {
-      const r = await ds.container.exec(["pg_dump", "--schema-only", "-U", "kong", "-d", ds.database]);
+    const own = this.own;
+    if (own.strategy === "postgres") {
+      const r = await own.datastore.container.exec(["pg_dump", "--schema-only", "-U", "kong", "-d", own.name]);
       if (r.exitCode !== 0) throw new Error(`pg_dump --schema-only exited ${r.exitCode}: ${r.stderr.trim()}`);
-      return schemaStatements(r.stdout);
+      return schemaStatements(this.asRecorded(r.stdout));
     }
     const rows: string[] = [];
     await new Promise<void>((resolve, reject) => {
-      this.cql().then((client) => client.eachRow(`DESCRIBE KEYSPACE "${ds.keyspace}"`, [], { autoPage: true, fetchSize: 1000 },
+      own.cql.eachRow(`DESCRIBE KEYSPACE "${own.name}"`, [], { autoPage: true, fetchSize: 1000 },
         (_n, row) => { rows.push(String(row.get("create_statement"))); },
-        (err) => (err ? reject(err) : resolve())), reject);
+        (err) => (err ? reject(err) : resolve()));
     });
-    return schemaStatements(rows.join("\n"));
+    return schemaStatements(this.asRecorded(rows.join("\n")));
   }
 
-  private async cql(): Promise<cassandra.Client> {
-    if (this.cqlClient) return this.cqlClient;
-    const c = (this.datastore as StartedCassandraDatastore).container;
-    const client = new cassandra.Client({
-      contactPoints: [`${c.getHost()}:${c.getMappedPort(9042)}`], localDataCenter: "datacenter1",
-      socketOptions: { connectTimeout: 10_000, readTimeout: 60_000 },
-    });
-    await client.connect();
-    this.cqlClient = client;
-    return client;
-  }
-
+  /** Stops the replay's nodes, then drops its keyspace or database; the servers stay for the next replay. */
   async stop(): Promise<void> {
     for (const node of [...this.nodes]) await node.stop(false).catch(() => undefined);
     this.nodes.clear();
-    await this.cqlClient?.shutdown().catch(() => undefined);
-    await this.echo.stop().catch(() => undefined);
-    await this.datastore.stop().catch(() => undefined);
-    await this.network.stop().catch(() => undefined);
+    await this.own.drop().catch(() => undefined);
   }
 
   async [Symbol.asyncDispose](): Promise<void> { await this.stop(); }

@@ -1,6 +1,6 @@
 // The recordings' normalization, on values taken from the recordings and from the stand-in.
 import { expect } from "chai";
-import { normalize, normalizeString, schemaByStatement, schemaStatements, summarizeRoot } from "./normalize.ts";
+import { normalize, normalizeString, renamed, schemaByStatement, schemaStatements, summarizeRoot } from "./normalize.ts";
 
 describe("conformance: normalization", function () {
   it("replaces identifiers, addresses, times and generated values with the recordings' placeholders", function () {
@@ -52,6 +52,23 @@ describe("conformance: normalization", function () {
     expect(Object.keys(schemaByStatement(schema))).to.deep.equal([
       "$$", "ALTER TABLE ONLY public.b ADD CONSTRAINT b_pkey", "CREATE FUNCTION public.f", "CREATE TABLE public.b", "END",
     ]);
+  });
+
+  it("reads a replay's own keyspace or database name as the recorder's, and only that name", function () {
+    const replay = {
+      stdout: "migrating core on keyspace 'kong_r3ab12'...\nmigrating acl on keyspace 'kong_r3ab12'...",
+      schema: "CREATE KEYSPACE kong_r3ab12 WITH replication = {'class': 'SimpleStrategy'};\nCREATE TABLE kong_r3ab12.acls (id uuid PRIMARY KEY)",
+      kong_r3ab12: ["kong_r3ab12"],
+      // Another replay's name, a longer one, Kong's own words and the name inside a word stay as they are.
+      others: ["kong_r3ab123.acls", "kong_r13ab12", "xkong_r3ab12", "Key realm=\"kong\"", "kong.acls"],
+    };
+    expect(renamed(replay, "kong_r3ab12", "kong")).to.deep.equal({
+      stdout: "migrating core on keyspace 'kong'...\nmigrating acl on keyspace 'kong'...",
+      schema: "CREATE KEYSPACE kong WITH replication = {'class': 'SimpleStrategy'};\nCREATE TABLE kong.acls (id uuid PRIMARY KEY)",
+      kong: ["kong"],
+      others: ["kong_r3ab123.acls", "kong_r13ab12", "xkong_r3ab12", "Key realm=\"kong\"", "kong.acls"],
+    });
+    expect(renamed({ status: 200, ok: true, none: null }, "kong_r3ab12", "kong")).to.deep.equal({ status: 200, ok: true, none: null });
   });
 
   it("keeps GET / as the recordings do: keys, configuration size and sample, plugin names", function () {

@@ -68,6 +68,22 @@ export function normalize(value: unknown, key?: string): unknown {
   return value;
 }
 
+/**
+ * The replay side only: a name the replay had to choose otherwise than the recorder (its own keyspace
+ * or database, see replay-services.ts) read as the recorder's, wherever it occurs as a whole word, in
+ * every string and object key. The replay's name is used by nothing else, so nothing else changes.
+ */
+export function renamed<T>(value: T, from: string, to: string): T {
+  const word = new RegExp(`(?<!\\w)${from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?!\\w)`, "g");
+  const rename = (v: unknown): unknown => {
+    if (typeof v === "string") return v.replace(word, () => to);
+    if (Array.isArray(v)) return v.map(rename);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(word, () => to), rename(x)]));
+    return v;
+  };
+  return rename(value) as T;
+}
+
 /** JSON with sorted keys: the identity of a normalized value, and the order of lists Kong does not order. */
 export function canonical(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (v && typeof v === "object" && !Array.isArray(v)

@@ -8,6 +8,7 @@ import { ReplayEnvironment, RECORDED_PG_HOST } from "./environment.ts";
 import { exchange, jsonRequest, type Exchange } from "./http.ts";
 import { keptHeaders, normalize, sortedByCanonical, summarizeRoot } from "./normalize.ts";
 import { NOT_RUN, type Recording, type Step } from "./recordings.ts";
+import { ReplayServices } from "./replay-services.ts";
 import { checkReplayable, OLD_NODE_PROBES, PHASE_ROLE, ruleFor, splitPhase, UnknownStepError, type AnswerRef, type Phase } from "./script.ts";
 
 /** The stand-in image of a Kong version (a template with `{version}`, to replay against other images). */
@@ -24,6 +25,8 @@ export interface ReplayOptions {
   readonly imageTemplate?: string;
   /** Progress lines (one per phase and per CLI step). */
   readonly log?: (line: string) => void;
+  /** The network, echo upstream and datastore servers the replays of a run share; without them the replay starts and stops its own. */
+  readonly services?: ReplayServices;
 }
 
 const LOG_LINES = 40;
@@ -293,11 +296,16 @@ export async function replay(rec: Recording, o: ReplayOptions = {}): Promise<Tra
   const images = imagesFor(rec, o.imageTemplate ?? process.env.KUH_CONFORMANCE_IMAGE ?? DEFAULT_IMAGE_TEMPLATE);
   const log = o.log ?? (() => undefined);
   log(`${rec.file}: replaying ${rec.steps.length} steps with ${images.old} -> ${images.new} on ${rec.datastore}`);
-  const env = await ReplayEnvironment.start(rec.datastore);
+  const services = o.services ?? new ReplayServices();
   try {
-    const steps = await new Replayer(rec, env, images, log).run();
-    return { file: rec.file, images, durationMs: Date.now() - started, steps };
+    const env = await ReplayEnvironment.start(rec.datastore, services);
+    try {
+      const steps = await new Replayer(rec, env, images, log).run();
+      return { file: rec.file, images, durationMs: Date.now() - started, steps: steps.map((s) => env.asRecorded(s)) };
+    } finally {
+      await env.stop();
+    }
   } finally {
-    await env.stop();
+    if (!o.services) await services.stop();
   }
 }

@@ -19,6 +19,10 @@ describe("lab: vegeta load driver", function () {
       if (req.url === "/fail") {
         served.failing++;
         res.writeHead(500).end("boom");
+      } else if (req.url === "/slow") {
+        // Answered 1.5 s later: in flight all that time.
+        served.ok++;
+        setTimeout(() => res.writeHead(200, { "content-type": "text/plain" }).end("ok"), 1_500);
       } else {
         served.ok++;
         res.writeHead(200, { "content-type": "text/plain" }).end("ok");
@@ -108,6 +112,26 @@ describe("lab: vegeta load driver", function () {
     expect(summary.aborted).to.equal(true);
     expect(summary.requests).to.equal(seen.length).and.equal(served.total);
     expect(summary.requests).to.be.within(40, 70);
+  });
+
+  it("on abort, still reports the requests in flight, once the server answers them", async function () {
+    const controller = new AbortController();
+    const run = startAttack({
+      binary: labTool("vegeta"),
+      targets: [{ name: "slow", method: "GET", url: `${base}/slow` }],
+      ratePerSecond: 5,
+      durationMs: 30_000,
+      signal: controller.signal,
+      onResult: () => undefined,
+    });
+    // At 5/s with 1.5 s answers, several requests are in flight from the third arrival on.
+    for (const deadline = Date.now() + 5_000; served.total < 3 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 10));
+    expect(served.total, "requests the server got in 5 s").to.be.at.least(3);
+    controller.abort();
+    const summary = await run.done;
+
+    expect(summary.aborted).to.equal(true);
+    expect(summary.statusCounts).to.deep.equal({ "200": served.total });
   });
 
   it("reports requests that got no response as transport errors", async function () {

@@ -1,7 +1,7 @@
 // The GitHub workflows pass actionlint (built from its Go module by `lab`).
 import { expect } from "chai";
 import { execFile } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { labTool, PROJECT_ROOT } from "../../harness/runtime/lab-state.ts";
@@ -19,6 +19,19 @@ describe("GitHub workflows", () => {
     const r = await promisify(execFile)(labTool("actionlint"), ["-no-color", ...files], { cwd: PROJECT_ROOT }).catch((e: { stdout?: string; stderr?: string; code?: number }) => e);
     expect(r.stdout ?? "", r.stderr ?? "").to.equal("");
     expect((r as { code?: number }).code ?? 0).to.equal(0);
+  });
+
+  it("release-qualification and nightly fan out over the shards `qualify --list-shards` lists and merge them", () => {
+    for (const f of ["release-qualification.yml", "nightly.yml"]) {
+      const yml = readFileSync(join(dir, f), "utf8");
+      expect(yml, f).to.contain("--list-shards");
+      expect(yml, f).to.contain("matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}");
+      expect(yml, f).to.contain('--shard "$SHARD"');
+      expect(yml, f).to.contain("npx kong-upgrade-harness qualify merge shards/*/");
+    }
+    const nightly = readFileSync(join(dir, "nightly.yml"), "utf8");
+    expect(nightly).to.contain('npx kong-upgrade-harness compare history/latest "$OUT_DIR"');
+    expect(nightly).to.contain("npx kong-upgrade-harness report trend history/20*/");
   });
 
   it("actionlint catches a broken workflow (the check can fail)", async function () {

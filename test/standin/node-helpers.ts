@@ -153,3 +153,26 @@ export function nodeTestbed(): NodeTestbed {
     async start(...args) { const n = await startTestNode(...args); nodes.push(n); return n; },
   };
 }
+
+/** Two nodes of one version ("a" and "b") on one bootstrapped Postgres, with an echo upstream. */
+export interface TwoNodes { readonly pgf: PgFixture; readonly up: EchoUpstream; readonly a: TestNode; readonly b: TestNode }
+
+export async function startTwoNodes(version: string): Promise<TwoNodes> {
+  const started: { -readonly [K in keyof TwoNodes]?: TwoNodes[K] } = {};
+  try {
+    started.pgf = await PgFixture.start();
+    started.up = await EchoUpstream.start();
+    const env = await started.pgf.freshDb();
+    await kong(version, ["migrations", "bootstrap"], env);
+    [started.a, started.b] = await Promise.all([startTestNode(version, env, { hostname: "a" }), startTestNode(version, env, { hostname: "b" })]);
+    return started as TwoNodes;
+  } catch (err) {
+    await stopTwoNodes(started);
+    throw err;
+  }
+}
+
+/** Stops what startTwoNodes started (whatever of it did start). */
+export async function stopTwoNodes(t: Partial<TwoNodes> | undefined): Promise<void> {
+  await t?.a?.close(); await t?.b?.close(); await t?.up?.close(); await t?.pgf?.stop();
+}

@@ -1,7 +1,7 @@
 // key-auth and rate-limiting on stand-in nodes sharing one Postgres: credentials written on one
 // node authenticate on the other, and the rate-limiting counters are shared (policy cluster).
 import { expect } from "chai";
-import { EchoUpstream, PgFixture, http, kong, startTestNode, until, type TestNode } from "./node-helpers.ts";
+import { http, startTwoNodes, stopTwoNodes, until, type EchoUpstream, type PgFixture, type TestNode } from "./node-helpers.ts";
 
 const V = "2.6.0";
 interface Echo { headers: Record<string, string>; url: string }
@@ -14,11 +14,7 @@ describe("stand-in node: key-auth and rate-limiting across two nodes (2.6.0)", f
   const admin = (m: string, p: string, body?: unknown) => http(m, `${a.adminUrl}${p}`, body);
 
   before(async () => {
-    pgf = await PgFixture.start();
-    up = await EchoUpstream.start();
-    const env = await pgf.freshDb();
-    await kong(V, ["migrations", "bootstrap"], env);
-    [a, b] = await Promise.all([startTestNode(V, env, { hostname: "a" }), startTestNode(V, env, { hostname: "b" })]);
+    ({ pgf, up, a, b } = await startTwoNodes(V));
     await admin("POST", "/services", { name: "secure", url: `http://127.0.0.1:${up.port}` });
     await admin("POST", "/services/secure/routes", { paths: ["/secure"] });
     await admin("POST", "/services/secure/plugins", { name: "key-auth", config: { hide_credentials: true } });
@@ -32,7 +28,7 @@ describe("stand-in node: key-auth and rate-limiting across two nodes (2.6.0)", f
     // Node b learns of all this through cluster_events (db_update_frequency 1 s).
     await until("node b routes /secure", async () => (await http("GET", `${b.proxyUrl}/secure`)).status === 401, 5000);
   });
-  after(async () => { await a?.close(); await b?.close(); await up?.close(); await pgf?.stop(); });
+  after(() => stopTwoNodes({ a, b, up, pgf }));
 
   for (const which of ["a", "b"] as const) {
     it(`key-auth on node ${which}: 401 without a key, 401 with a wrong key, 200 with alice's`, async () => {

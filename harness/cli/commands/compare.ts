@@ -10,6 +10,7 @@ import { readAcceptFile } from "../../report/accept-file.ts";
 import { rejudgeReport } from "../../report/rejudge.ts";
 import { writeAtomic } from "../../report/render.ts";
 import { ExitCode } from "../exit-codes.ts";
+import { compareQualificationsCommand, comparesQualifications } from "./compare-qualifications.ts";
 
 const D = DEFAULT_THRESHOLDS;
 /** Flag -> threshold field. */
@@ -29,7 +30,12 @@ export const COMPARE_HELP = `  compare <baseline-dir> <run-dir> [--out FILE.json
                    (${D.downtimeMaxDeltaMs}) longer; run time over --run-time-ratio (${D.runTimeRatio}) x and --run-time-min-delta-ms
                    (${D.runTimeMinDeltaMs}) longer. A run that ended in error (verdict "error") is not compared: exit 3.
                    --accept FILE: both runs judged with these acknowledged findings; an accepted
-                   failure is no regression, a failure accepted in the baseline and not now is one`;
+                   failure is no regression, a failure accepted in the baseline and not now is one
+  compare <baseline-qualification> <qualification> [--out FILE.json] [--no-step-summary] [thresholds]
+                   two qualification folders (or qualification.json files), pair by pair: new failures,
+                   fixed pairs, pairs still failing (and checks newly failing there), run time and p99
+                   past --run-time-* and --p99-* either way; exit 1 on a new failure, a newly failing
+                   check or a slower pair`;
 
 function thresholds(values: Record<string, string | boolean | undefined>): CompareThresholds {
   const t: Record<string, number> = { ...DEFAULT_THRESHOLDS };
@@ -57,6 +63,12 @@ export async function compareCommand(args: readonly string[]): Promise<ExitCode>
   const { values, positionals } = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
   if (positionals.length !== 2) throw new InvalidConfigError(["`compare` takes two run directories: <baseline-dir> <run-dir>"], { hint: "run `kong-upgrade-harness help`" });
   const [baseDir, curDir] = positionals as [string, string];
+  if (comparesQualifications(baseDir, curDir, (d) => existsSync(join(d, RUN_FILES.report)))) {
+    if (values.accept !== undefined) throw new InvalidConfigError(["--accept judges runs again; a qualification's pairs were judged when it ran"], { hint: "run `qualify --accept FILE` instead" });
+    const out = typeof values.out === "string" ? values.out : undefined;
+    const summary = values["no-step-summary"] ? undefined : process.env.GITHUB_STEP_SUMMARY;
+    return compareQualificationsCommand(baseDir, curDir, thresholds(values as Record<string, string | boolean | undefined>), { ...(out ? { out } : {}), ...(summary ? { summary } : {}) });
+  }
   const accept = typeof values.accept === "string" ? readAcceptFile(values.accept) : undefined;
   const judged = (r: ReturnType<typeof readReport>): ReturnType<typeof readReport> => (accept ? rejudgeReport(r, accept) : r);
   const base = judged(reportOf(baseDir));

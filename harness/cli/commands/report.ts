@@ -7,12 +7,15 @@ import { InvalidConfigError } from "../../errors.ts";
 import { renderReports } from "../../report/render.ts";
 import { say } from "../console.ts";
 import { exitCodeOfVerdict, type ExitCode } from "../exit-codes.ts";
+import { REPORT_TREND_HELP, reportTrendCommand } from "./report-trend.ts";
 
 export const REPORT_HELP = `  report <run-dir> [--no-step-summary]
                    re-render report.html, junit.xml and summary.md from the run's report.json
-                   (summary appended to $GITHUB_STEP_SUMMARY when set); exit 0 pass, 1 fail, 3 error`;
+                   (summary appended to $GITHUB_STEP_SUMMARY when set); exit 0 pass, 1 fail, 3 error
+${REPORT_TREND_HELP}`;
 
 export async function reportCommand(args: readonly string[]): Promise<ExitCode> {
+  if (args[0] === "trend") return reportTrendCommand(args.slice(1));
   const { values, positionals } = parseArgs({ args: [...args], options: { "no-step-summary": { type: "boolean", default: false } }, strict: true, allowPositionals: true });
   const runDir = positionals[0];
   if (positionals.length !== 1 || !runDir || !existsSync(runDir)) {

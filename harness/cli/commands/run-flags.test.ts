@@ -1,5 +1,6 @@
 // The scenario-choice flags as the scenarios receive them: `--drift-mode record` is the new-keyspace
 // scenario's "drift", `--downtime-budget-ms` a number of ms; both override the scenario file's choice.
+import { resolve } from "node:path";
 import { expect } from "chai";
 import { InvalidConfigError } from "../../errors.ts";
 import { RUN_DEFAULTS, validateRunOptions } from "../../scenario/run-options.ts";
@@ -60,5 +61,17 @@ describe("run flags: --readiness", () => {
     expect(parseRunFlags({})).to.include({ readiness: undefined });
     expect(() => parseRunFlags({ readiness: "ready" })).to.throw(InvalidConfigError, '--readiness must be status or baseline, but is "ready"');
     expect(validateRunOptions({ ...RUN_DEFAULTS, oldImage: "a", newImage: "b", readiness: "probe" as never })).to.deep.equal(["readiness must be status or baseline, but is probe"]);
+  });
+});
+
+describe("run flags: your configuration (--config, --load, --patch-user-entities)", () => {
+  it("takes a configuration file that is there, refuses one that is not, and passes all three on to every pair of a qualification", () => {
+    const file = resolve("examples/storefront/kong.yaml");
+    expect(parseRunFlags({ config: "examples/storefront/kong.yaml", "patch-user-entities": true })).to.include({ config: file, patchUserEntities: true });
+    expect(parseRunFlags({})).to.include({ config: undefined, patchUserEntities: undefined });
+    expect(() => parseRunFlags({ config: "nope.yaml" })).to.throw(InvalidConfigError, '--config "nope.yaml" does not exist');
+    // Absolute: each pair's run is a child process in the project's folder.
+    expect(pairRunArgs({ config: "examples/storefront/kong.yaml", load: "load/storefront.ts", "patch-user-entities": true }))
+      .to.deep.equal(["--config", file, "--load", resolve("load/storefront.ts"), "--patch-user-entities"]);
   });
 });

@@ -16,6 +16,8 @@ import { reportError, say } from "../console.ts";
 import { ExitCode, exitCodeOfVerdict } from "../exit-codes.ts";
 import { requireRunImages } from "../image-preflight.ts";
 import { installInterruptHandlers, parseRunFlags, RUN_FLAG_SPEC } from "./run.ts";
+import { readLoadProfile } from "../../load/profile-file.ts";
+import { requireConfigFits } from "../config-preflight.ts";
 
 const PATH_FLAG_SPEC = { path: { type: "boolean" }, from: { type: "string" }, to: { type: "string" }, "image-template": { type: "string" }, releases: { type: "string" } } as const;
 
@@ -74,7 +76,7 @@ function hopProgress(total: number, log: (line: string) => void): PathListener {
     hopStarted(index, hop) {
       log(`Starting hop ${index}/${total}: ${hop.oldImage} -> ${hop.newImage} (${hop.procedure})${index > 1 ? `, on the data hop ${index - 1} left` : ""}`);
       const p = (current = createProgress({ write: (t) => process.stdout.write(t), isTTY: !!process.stdout.isTTY, clock: new SystemClock() }));
-      setProgress({ phase: (name) => p.phase(`hop ${index}/${total} ${name}`), step: (w) => p.step(w), tick: (s) => p.tick(s), close: (f) => p.close(f) });
+      setProgress({ phase: (name) => p.phase(`hop ${index}/${total} ${name}`), step: (w) => p.step(w), tick: (s) => p.tick(s), note: (t) => p.note(`hop ${index}/${total} ${t}`), close: (f) => p.close(f) });
     },
     hopEnded(index, h: HopReport) {
       current?.close();
@@ -87,10 +89,15 @@ function hopProgress(total: number, log: (line: string) => void): PathListener {
 }
 
 export async function runPathCommand(args: readonly string[]): Promise<ExitCode> {
-  const { hops, plan, run, reportDir } = pathFromFlags(args);
+  const { hops, plan, run: flagged, reportDir } = pathFromFlags(args);
+  const { values } = parseArgs({ args: [...args], options: { ...RUN_FLAG_SPEC, ...PATH_FLAG_SPEC }, strict: true });
+  // A load profile is a module: loaded once here, every hop drives it.
+  const run = values.load === undefined ? flagged : { ...flagged, load: await readLoadProfile(String(values.load)) };
   if (!(await engineVersion())) throw new EnvironmentError("no Docker engine answers `docker info`", { hint: "run `npx kong-upgrade-harness lab` to install and start one" });
   // Every hop's images before the path's folder and datastore exist.
   requireRunImages(run.faults, hops.map((h) => ({ old: h.oldImage, new: h.newImage })));
+  // The configuration seeds the first hop's old cluster; every hop's stand-in must model its plugins.
+  if (run.config !== undefined) for (const h of hops) requireConfigFits(run.config, { old: hops[0]!.oldImage, new: h.newImage });
   const dir = resolve(reportDir ?? join(PROJECT_ROOT, "reports/runs", `path-${plan.from}-to-${plan.to}-${new Date().toISOString().replace(/[:.]/g, "-")}`));
   const log = say("run");
   log(`Starting the upgrade path ${plan.from} -> ${plan.to} on ${plan.datastore}: ${hops.length} hops on one datastore (report: ${dir})\n${describePlan(plan)}`);

@@ -14,6 +14,9 @@ import { SystemClock } from "../../traffic/index.ts";
 import { reportError, say } from "../console.ts";
 import { ExitCode, exitCodeOfVerdict } from "../exit-codes.ts";
 import { requireRunImages } from "../image-preflight.ts";
+import { requireConfigFits, requireLoadFits } from "../config-preflight.ts";
+import type { ImageCheck } from "../../scenario/run-options.ts";
+import { readLoadProfile } from "../../load/profile-file.ts";
 
 export interface RunArgs extends Partial<Omit<RunOptions, "reportDir">> { readonly scenario: string; readonly reportDir?: string }
 
@@ -46,7 +49,14 @@ export async function runCommand(args: RunArgs): Promise<ExitCode> {
   const reportDir = resolve(args.reportDir ?? RunRecorder.defaultDir(name));
   const stepSummaryPath = process.env.GITHUB_STEP_SUMMARY || undefined;
   // The scenario file's images (given here or its own defaults) are checked as it asks for its options.
-  setRunOptions({ ...Object.fromEntries(Object.entries(args).filter(([k, v]) => k !== "scenario" && v !== undefined)), reportDir, ...(stepSummaryPath ? { stepSummaryPath } : {}) }, requireRunImages);
+  // With the images known, the configuration is read against the old one's version, still before anything starts.
+  const { config, load } = args;
+  const check: ImageCheck = (faults, images) => {
+    requireRunImages(faults, images);
+    const parsed = config === undefined ? undefined : requireConfigFits(config, images);
+    if (load) requireLoadFits(load, parsed, args.rate ?? RUN_DEFAULTS.rate);
+  };
+  setRunOptions({ ...Object.fromEntries(Object.entries(args).filter(([k, v]) => k !== "scenario" && v !== undefined)), reportDir, ...(stepSummaryPath ? { stepSummaryPath } : {}) }, check);
   setProgress(createProgress({ write: (t) => process.stdout.write(t), isTTY: !!process.stdout.isTTY, clock: new SystemClock() }));
   const mocha = new Mocha({ timeout: 30 * 60_000, bail: true, reporter: "spec" });
   mocha.addFile(file);
@@ -108,6 +118,20 @@ async function refuseGivenInput(args: RunArgs): Promise<void> {
   if (!(await engineVersion())) throw new EnvironmentError("no Docker engine answers `docker info`", { hint: "run `npx kong-upgrade-harness lab` to install and start one" });
 }
 
+/** `--config FILE`: a file that is there (its content is checked against the old version once the image is known, before anything starts). */
+export function configFlag(values: Readonly<Record<string, string | boolean | undefined>>): string | undefined {
+  const v = values.config;
+  if (v === undefined) return undefined;
+  const file = resolve(String(v));
+  if (!existsSync(file)) throw new InvalidConfigError([`--config "${String(v)}" does not exist: give a Kong declarative configuration (YAML or JSON, as \`deck dump\` or \`kong config db_export\` writes it), e.g. examples/storefront/kong.yaml`]);
+  return file;
+}
+
+export async function parseRunFlagsWithFiles(values: Record<string, string | boolean | undefined>): Promise<Omit<RunArgs, "scenario">> {
+  const flags = parseRunFlags(values);
+  return { ...flags, ...(values.load === undefined ? {} : { load: await readLoadProfile(String(values.load)) }) };
+}
+
 export function parseRunFlags(values: Record<string, string | boolean | undefined>): Omit<RunArgs, "scenario"> {
   const num = (k: string): number | undefined => {
     const v = values[k];
@@ -146,6 +170,8 @@ export function parseRunFlags(values: Record<string, string | boolean | undefine
     readiness,
     // Read and validated now: a bad accept file is refused before anything starts.
     accept: values.accept === undefined ? undefined : readAcceptFile(String(values.accept)),
+    config: configFlag(values),
+    patchUserEntities: values["patch-user-entities"] === true ? true : undefined,
   };
 }
 
@@ -174,6 +200,7 @@ export const RUN_FLAG_SPEC = {
   "hold-ms": { type: "string" }, faults: { type: "string" }, datastore: { type: "string" }, "pg-auth": { type: "string" },
   "downtime-budget-ms": { type: "string" }, "drift-mode": { type: "string" }, "revoke-credentials": { type: "boolean" },
   "no-revoke-credentials": { type: "boolean" }, readiness: { type: "string" }, accept: { type: "string" },
+  config: { type: "string" }, load: { type: "string" }, "patch-user-entities": { type: "boolean" },
 } as const;
 
 export const RUN_HELP = `  run <scenario> [--old IMAGE] [--new IMAGE] [--old-nodes N] [--new-nodes N] [--report-dir DIR]
@@ -181,6 +208,7 @@ export const RUN_HELP = `  run <scenario> [--old IMAGE] [--new IMAGE] [--old-nod
                  [--faults "green=switch@scope;blue-1=..."] [--pg-auth auto|md5|scram-sha-256]
                  [--downtime-budget-ms MS] [--drift-mode freeze|record]
                  [--no-revoke-credentials] [--readiness status|baseline] [--accept FILE]
+                 [--config FILE] [--load load/PROFILE.ts] [--patch-user-entities]
                    run a scenario; exit 0 when every check passes, 1 when one fails, 3 when a
                    step fails for a reason outside the upgrade (report.json's verdict "error")
                    (defaults: ${RUN_DEFAULTS.oldNodes}+${RUN_DEFAULTS.newNodes} nodes, ${RUN_DEFAULTS.rate} req/s, steps ${RUN_DEFAULTS.steps.join(",")})
@@ -201,4 +229,13 @@ export const RUN_HELP = `  run <scenario> [--old IMAGE] [--new IMAGE] [--old-nod
                    nodes and the run fails (README: "Upgrade hazards found in real Kong")
                    --accept FILE: acknowledged findings (YAML; examples/accept-kong-unenforced-old-node.yaml):
                    a failure an entry matches is reported as accepted and does not fail the run;
-                   an entry that matched nothing is reported stale (README: "Acknowledged findings")`;
+                   an entry that matched nothing is reported stale (README: "Acknowledged findings")
+                   --config FILE: your Kong declarative configuration (_format_version 1.1, 2.1 or
+                   3.0; deck dump / kong config db_export) seeds the old cluster instead of the
+                   built-in one; probes are generated for every route and their answers learned
+                   from the old cluster; its services are pointed at the harness's echo upstream;
+                   its secrets are redacted from every report file
+                   --load FILE: a load profile (load/default.ts, read-heavy.ts, auth-mix.ts,
+                   access-log-replay.ts, storefront.ts; load/README.md says how to write one)
+                   --patch-user-entities: after finish also PATCH each of your entities with its
+                   own unchanged body (by default they are only read)`;

@@ -24,9 +24,19 @@ mkdir -p "$bundle_dir"
       --outfile="$bundle_dir/kong.mjs.tmp")
     mv "$bundle_dir/kong.mjs.tmp" "$bundle_dir/kong.mjs"
   fi
+  # The plugins the stand-in models, from its one list (standin/src/catalogue/modelled-plugins.ts).
+  if [[ ! -s "$bundle_dir/standin-plugins.txt" ]]; then
+    (cd "$root" && node_modules/.bin/esbuild standin/src/catalogue/modelled-plugins.ts --bundle --platform=node --format=esm \
+      --target=node20 --log-level=warning --outfile="$bundle_dir/modelled-plugins.mjs")
+    node "$bundle_dir/modelled-plugins.mjs" >"$bundle_dir/standin-plugins.txt.tmp"
+    mv "$bundle_dir/standin-plugins.txt.tmp" "$bundle_dir/standin-plugins.txt"
+  fi
 ) 9>"$bundle_dir.lock"
 # old bundles are dead weight
 find "$LAB_DIR/work/kong-standin-bundle" -mindepth 1 -maxdepth 1 -type d ! -name "$src_hash" -exec rm -rf {} + 2>/dev/null || true
+
+standin_plugins="$(cat "$bundle_dir/standin-plugins.txt")"
+[[ "$standin_plugins" =~ ^[a-z0-9,-]+$ ]] || { log "bad plugin list from modelled-plugins.ts: '$standin_plugins'"; exit 1; }
 
 # --- image
 ctx="$(mktemp -d "$LAB_DIR/work/kong-standin-ctx.XXXXXX")"
@@ -49,7 +59,7 @@ RUN mkdir -p /usr/local/kong/logs /usr/local/kong/pids
 EXPOSE 8000 8443 8001 8444
 STOPSIGNAL SIGQUIT
 $healthcheck
-LABEL org.kong-upgrade-harness.recipe=$RECIPE_HASH org.kong-upgrade-harness.component=kong-standin org.kong-upgrade-harness.standin=true org.kong-upgrade-harness.kong-version=$VERSION
+LABEL org.kong-upgrade-harness.recipe=$RECIPE_HASH org.kong-upgrade-harness.component=kong-standin org.kong-upgrade-harness.standin=true org.kong-upgrade-harness.kong-version=$VERSION org.kong-upgrade-harness.standin-plugins=$standin_plugins
 ENTRYPOINT ["/docker-entrypoint.sh"]
 CMD ["kong", "docker-start"]
 DOCKERFILE

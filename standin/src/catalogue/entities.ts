@@ -226,7 +226,50 @@ const ENTITIES: Readonly<Record<EntityTable, EntityDef>> = {
       wsId("key-auth", "003_200_to_210"),
     ],
   },
+  // kong/plugins/basic-auth/daos.lua: the password is stored as sha1(password .. consumer_id) (crypto.lua).
+  basicauth_credentials: {
+    table: "basicauth_credentials", name: "basicauth_credential", endpointKey: "username", subsystem: "basic-auth", fields: [
+      id(), createdAt(),
+      { ...fk("consumer", "consumers"), required: true },
+      f("username", "string", "TEXT UNIQUE", { unique: true, required: true }),
+      f("password", "string", "TEXT", { required: true }),
+      f("tags", "set", "TEXT[]", { default: null, addedBy: { subsystem: "basic-auth", migration: "002_130_to_140" } }),
+      wsId("basic-auth", "003_200_to_210"),
+    ],
+  },
+  // kong/plugins/acl/daos.lua: cache_key = { "consumer", "group" }, stored (a composite cache key).
+  acls: {
+    table: "acls", name: "acl", subsystem: "acl", fields: [
+      id(), createdAt(),
+      { ...fk("consumer", "consumers"), required: true },
+      f("group", "string", "TEXT", { required: true }),
+      f("tags", "set", "TEXT[]", { default: null, addedBy: { subsystem: "acl", migration: "002_130_to_140" } }),
+      f("cache_key", "string", "TEXT UNIQUE", { internal: true }),
+      wsId("acl", "003_200_to_210"),
+    ],
+  },
+  // kong/plugins/jwt/daos.lua: key and secret are generated when not given (auto = true).
+  jwt_secrets: {
+    table: "jwt_secrets", name: "jwt_secret", endpointKey: "key", subsystem: "jwt", fields: [
+      id(), createdAt(),
+      { ...fk("consumer", "consumers"), required: true },
+      f("key", "string", "TEXT UNIQUE", { unique: true }),
+      f("secret", "string", "TEXT", { default: null }),
+      f("rsa_public_key", "string", "TEXT", { default: null }),
+      f("algorithm", "string", "TEXT", { default: "HS256" }),
+      f("tags", "set", "TEXT[]", { default: null, addedBy: { subsystem: "jwt", migration: "002_130_to_140" } }),
+      wsId("jwt", "003_200_to_210"),
+    ],
+  },
 };
+
+/** Credential tables and the plugin whose Admin API endpoints serve them (daos.lua admin_api_name / nested name). */
+export const CREDENTIAL_ENDPOINTS: ReadonlyArray<{ readonly table: EntityTable; readonly collection: string; readonly nested: string }> = [
+  { table: "keyauth_credentials", collection: "key-auths", nested: "key-auth" },
+  { table: "basicauth_credentials", collection: "basic-auths", nested: "basic-auth" },
+  { table: "acls", collection: "acls", nested: "acls" },
+  { table: "jwt_secrets", collection: "jwts", nested: "jwt" },
+];
 
 const inVersion = (fd: FieldDef, version: string): boolean =>
   (fd.since === undefined || atLeast(version, fd.since)) && (fd.until === undefined || !atLeast(version, fd.until));

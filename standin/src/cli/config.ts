@@ -4,7 +4,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parse, stringify } from "yaml";
-import { apiFieldsFor, entityFor } from "../catalogue/entities.ts";
+import { apiFieldsFor, atLeast, entityFor } from "../catalogue/entities.ts";
 import type { EntityDao, EntityTable, Row } from "../db/types.ts";
 import { DEFAULT_WS_ID } from "../migrations/core-ddl.ts";
 import { cacheKeyFormat, pluginCacheKey } from "../node/cache-keys.ts";
@@ -13,7 +13,11 @@ import { connect, kongEnv } from "./context.ts";
 import { KongCliError, UsageError, type Log } from "./log.ts";
 
 /** Dependency order: a table comes after every table it references. */
-export const EXPORT_ORDER: readonly EntityTable[] = ["services", "routes", "consumers", "plugins", "upstreams", "targets", "keyauth_credentials"];
+export const EXPORT_ORDER: readonly EntityTable[] = ["services", "routes", "consumers", "plugins", "upstreams", "targets", "keyauth_credentials",
+  "basicauth_credentials", "acls", "jwt_secrets"];
+
+/** Credential tables a version leaves out of db_export: basic-auth's (`db_export = false`) before 2.1. */
+const notExported = (version: string, table: EntityTable): boolean => table === "basicauth_credentials" && !atLeast(version, "2.1.0");
 
 const CONFIG_USAGE = `Usage: kong config COMMAND [OPTIONS]
 
@@ -54,9 +58,10 @@ async function exportAll(dao: EntityDao, version: string, formatVersion: string,
   const doc: Record<string, unknown> = { _format_version: formatVersion, _transform: false };
   const tables: Array<[EntityTable, Row[]]> = [];
   for (const table of EXPORT_ORDER) {
+    if (notExported(version, table)) continue;
     tables.push([table, await dao.all(table).catch((e: unknown) => {
       // A plugin table whose migrations never ran (plugin not enabled) is simply absent.
-      if (/does not exist/.test((e as Error).message) && table === "keyauth_credentials") return [];
+      if (/does not exist|unconfigured table/i.test((e as Error).message) && entityFor(version, table).subsystem !== "core") return [];
       throw e;
     })]);
   }
@@ -92,6 +97,10 @@ function fromApi(version: string, table: EntityTable, entity: Row): Row {
   // The DAO derives plugins' cache_key on every write; the import goes through it the same way.
   if (table === "plugins" && def.fields.some((f) => f.column === "cache_key")) {
     row.cache_key = pluginCacheKey(cacheKeyFormat(version, DEFAULT_WS_ID), row);
+  }
+  // acls store their composite cache key (consumer, group) the same way.
+  if (table === "acls" && typeof row.consumer_id === "string") {
+    row.cache_key = cacheKeyFormat(version, atLeast(version, "2.1.0") ? DEFAULT_WS_ID : null)("acls", row.consumer_id, String(row.group));
   }
   return row;
 }

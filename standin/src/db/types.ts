@@ -7,7 +7,7 @@ export type Row = Record<string, unknown>;
 /** Core and plugin tables the node reads and writes through the Admin API. */
 export type EntityTable =
   | "services" | "routes" | "consumers" | "plugins" | "upstreams" | "targets"
-  | "keyauth_credentials";
+  | "keyauth_credentials" | "basicauth_credentials" | "acls" | "jwt_secrets";
 
 export interface SchemaMetaRow {
   readonly subsystem: string;

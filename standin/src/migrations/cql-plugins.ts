@@ -20,7 +20,7 @@ export const PLUGIN_CQL: Readonly<Record<string, Readonly<Record<string, CqlText
     "000_base_acl": { up: `${credentials("acls", "group text, cache_key text", ["group"])}\nCREATE INDEX IF NOT EXISTS ON acls(cache_key);` },
     "001_14_to_15": LEGACY_TEARDOWN, "002_130_to_140": tags("acls"),
     "003_200_to_210": { up: wsId("acls"), teardown: "@ws-cache-key acls;\n@ws-keys acls;\n@rename-config acl;" },
-    // 004_212_to_213 rewrites acls' composite cache keys; the stand-in does not serve ACLs (README).
+    // 004_212_to_213 rewrites acls' composite cache keys (2.1.0-2.1.2 wrote them without the workspace).
     "004_212_to_213": { up: "", teardown: "@ws-cache-key acls;" },
   },
   acme: {

@@ -1,5 +1,7 @@
 // Bodies of GET / and GET /status (kong/api/routes/kong.lua, health.lua).
 import { atLeast } from "../catalogue/entities.ts";
+import { acceptedPlugins } from "../catalogue/modelled-plugins.ts";
+import { pluginPriority } from "./plugins/registry.ts";
 import type { StandinConfig } from "../config.ts";
 import type { Datastore } from "../db/types.ts";
 import type { NodeState } from "./state.ts";
@@ -13,7 +15,6 @@ export class ServerStats {
   writing = 0;
 }
 
-const PRIORITIES: Readonly<Record<string, number>> = { "key-auth": 1003, "rate-limiting": 901 };
 const mib = (bytes: number): string => `${(bytes / 1048576).toFixed(2)} MiB`;
 const listen = (ls: StandinConfig["proxyListen"]): string[] => ls.map((l) => `${l.host}:${l.port}`);
 
@@ -47,7 +48,8 @@ function configuration(version: string, config: StandinConfig): Record<string, u
 }
 
 export function infoBody(version: string, hostname: string, nodeId: string, config: StandinConfig, state: NodeState): Record<string, unknown> {
-  const available = Object.fromEntries(config.plugins.map((p) => [p, atLeast(version, "3.0.0") ? { version, priority: PRIORITIES[p] ?? 0 } : true]));
+  // The plugins this node loads: those of its `plugins` setting the stand-in models (any other is refused as not enabled).
+  const available = Object.fromEntries(acceptedPlugins(config.plugins).map((p) => [p, atLeast(version, "3.0.0") ? { version, priority: pluginPriority(p, version) ?? 0 } : true]));
   return {
     plugins: { available_on_server: available, enabled_in_cluster: state.plugins.names.sort() },
     tagline: "Welcome to kong",

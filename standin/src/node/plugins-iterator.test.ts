@@ -10,6 +10,19 @@ describe("stand-in node: plugins iterator", () => {
     expect((it as PluginsIterator).lookup("key-auth", "other", "s", null)?.id).to.equal("svc");
   });
 
+  it("ranks combinations in load_configuration_through_combos' order: a route+service plugin before a consumer one", () => {
+    const rows = [plugin("c", { consumer_id: "c" }), plugin("rs", { route_id: "r", service_id: "s" }), plugin("r", { route_id: "r" }),
+      plugin("sc", { service_id: "s", consumer_id: "c" }), plugin("g", {})];
+    const it = PluginsIterator.build(rows, ["key-auth"], { version: "2.6.0", defaultWorkspace: "ws" }) as PluginsIterator;
+    expect(it.lookup("key-auth", "r", "s", "c")?.id).to.equal("sc");
+    expect(it.lookup("key-auth", "r", "other", "c")?.id).to.equal("c");
+    expect(it.lookup("key-auth", "r", "s", "other")?.id).to.equal("rs");
+    expect(it.lookup("key-auth", "r", "other", null)?.id).to.equal("r");
+    expect(it.lookup("key-auth", "x", "y", null)?.id).to.equal("g");
+    const noSc = PluginsIterator.build(rows.filter((r) => r.id !== "sc"), ["key-auth"], { version: "2.6.0", defaultWorkspace: "ws" }) as PluginsIterator;
+    expect(noSc.lookup("key-auth", "r", "s", "c")?.id).to.equal("rs");
+  });
+
   it("skips a row load_configuration cannot read and falls through to the next combination", () => {
     const rows = [plugin("svc", { service_id: "s", cache_key: "old" }), plugin("route", { route_id: "r", cache_key: "new" })];
     const it = PluginsIterator.build(rows, ["key-auth"], { version: "2.6.0", defaultWorkspace: "ws", loadable: (r) => r.cache_key === "old" }) as PluginsIterator;

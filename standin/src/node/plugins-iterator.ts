@@ -49,6 +49,9 @@ export interface BuildOptions {
   readonly loadable?: (row: Row) => boolean;
 }
 
+/** load_configuration_through_combos' order, most specific first (a higher rank wins). */
+const COMBO_RANK: Readonly<Record<string, number>> = { rsc: 7, rc: 6, sc: 5, rs: 4, c: 3, r: 2, s: 1, "": 0 };
+
 export class PluginsIterator {
   private readonly byName = new Map<string, Row[]>();
 
@@ -75,18 +78,21 @@ export class PluginsIterator {
 
   get names(): string[] { return [...this.byName.keys()]; }
 
-  /** Kong's precedence: route+service+consumer > route+consumer > service+consumer > consumer > route+service > route > service > global. */
+  /**
+   * The configuration load_configuration_through_combos picks, in its order (the same from 1.5.1 to
+   * 3.0.1): route+service+consumer, route+consumer, service+consumer, route+service, consumer, route,
+   * service, global. `consumerId` is the consumer authenticated when the plugin's turn comes.
+   */
   lookup(name: string, routeId: string | null, serviceId: string | null, consumerId: string | null): Row | null {
     const rows = this.byName.get(name);
     if (!rows) return null;
     let best: Row | null = null;
-    let bestScore = -1;
+    let bestRank = -1;
     for (const r of rows) {
       const rr = r.route_id ?? null, rs = r.service_id ?? null, rc = r.consumer_id ?? null;
       if ((rr !== null && rr !== routeId) || (rs !== null && rs !== serviceId) || (rc !== null && rc !== consumerId)) continue;
-      // consumer outranks route, which outranks service.
-      const score = (rc !== null ? 4 : 0) + (rr !== null ? 2 : 0) + (rs !== null ? 1 : 0);
-      if (score > bestScore) { best = r; bestScore = score; }
+      const rank = COMBO_RANK[`${rr !== null ? "r" : ""}${rs !== null ? "s" : ""}${rc !== null ? "c" : ""}`] ?? 0;
+      if (rank > bestRank) { best = r; bestRank = rank; }
     }
     return best;
   }

@@ -148,6 +148,11 @@ export class NodeState {
       case "services": case "routes": return [this.key(table, id), ROUTER_VERSION_KEY];
       case "plugins": return [pluginCacheKey(this.key, row), this.key("plugins", id), PLUGINS_VERSION_KEY];
       case "keyauth_credentials": return [this.key(table, String(row.key)), this.key(table, id)];
+      // Credentials are cached by their cache_key field (daos.lua): basic-auth by username, jwt by key.
+      case "basicauth_credentials": return [this.key(table, String(row.username)), this.key(table, id)];
+      case "jwt_secrets": return [this.key(table, String(row.key)), this.key(table, id)];
+      // acls.lua invalidates the consumer's group list; the DAO the entity's own (consumer, group) key.
+      case "acls": return [this.key(table, String(row.consumer_id)), this.key(table, String(row.consumer_id), String(row.group)), this.key(table, id)];
       default: return [this.key(table, id)];
     }
   }

@@ -14,18 +14,21 @@ import { PARTITIONED } from "./functions.ts";
 
 /** on_delete = "cascade" references, which Kong's Cassandra DAO deletes itself. */
 const CASCADES: Readonly<Partial<Record<EntityTable, ReadonlyArray<readonly [EntityTable, string]>>>> = {
-  consumers: [["plugins", "consumer_id"], ["keyauth_credentials", "consumer_id"]],
+  consumers: [["plugins", "consumer_id"], ["keyauth_credentials", "consumer_id"], ["basicauth_credentials", "consumer_id"], ["acls", "consumer_id"], ["jwt_secrets", "consumer_id"]],
   routes: [["plugins", "route_id"]],
   services: [["plugins", "service_id"]],
   upstreams: [["targets", "upstream_id"]],
 };
+
+/** acls.group: GROUP is a CQL keyword (GROUP BY), quoted where a column name is expected. */
+const ident = (column: string): string => (column === "group" ? '"group"' : column);
 
 export class CassEntityDao implements EntityDao {
   /** wsId: the default workspace of a 2.1+ version; null for 2.0 and older. */
   constructor(private readonly conn: CassConnection, private readonly version: string, private readonly wsId: string | null) {}
 
   private fields(table: EntityTable): FieldDef[] { return cassandraColumns(entityFor(this.version, table).fields); }
-  private cols(table: EntityTable): string { return this.fields(table).map((fd) => fd.column).join(", "); }
+  private cols(table: EntityTable): string { return this.fields(table).map((fd) => ident(fd.column)).join(", "); }
   private part(table: EntityTable): string { return PARTITIONED.has(table) ? `partition = '${table}' AND ` : ""; }
   private field(table: EntityTable, column: string): FieldDef | undefined { return this.fields(table).find((fd) => fd.column === column); }
 
@@ -52,7 +55,7 @@ export class CassEntityDao implements EntityDao {
     if (field === "id") return this.select(table, String(value));
     const fd = this.field(table, field);
     const arg = fd ? encode(fd, value, this.wsId) : value;
-    const rs = await this.run(`SELECT ${this.cols(table)} FROM ${table} WHERE ${this.part(table)}${field} = ? ALLOW FILTERING`, [arg]);
+    const rs = await this.run(`SELECT ${this.cols(table)} FROM ${table} WHERE ${this.part(table)}${ident(field)} = ? ALLOW FILTERING`, [arg]);
     return rs.rowLength > 0 ? this.decodeRow(table, rs.first() as unknown as Row) : null;
   }
 
@@ -60,7 +63,7 @@ export class CassEntityDao implements EntityDao {
   async page(table: EntityTable, opts: { size: number; offset?: string; where?: Readonly<Record<string, unknown>> }): Promise<Page> {
     const where = Object.entries(opts.where ?? {});
     if (where.length === 0 && this.wsId && this.field(table, "ws_id")) where.push(["ws_id", this.wsId]);
-    const conds = where.map(([k]) => `${k} = ?`);
+    const conds = where.map(([k]) => `${ident(k)} = ?`);
     const filter = conds.length ? `${this.part(table)}${conds.join(" AND ")} ALLOW FILTERING` : PARTITIONED.has(table) ? `partition = '${table}'` : "";
     const rs = await this.run(`SELECT ${this.cols(table)} FROM ${table}${filter ? ` WHERE ${filter}` : ""}`,
       where.map(([, v]) => v), { fetchSize: opts.size, ...(opts.offset ? { pageState: Buffer.from(opts.offset, "base64url").toString("hex") } : {}) });
@@ -98,7 +101,7 @@ export class CassEntityDao implements EntityDao {
     const names = [...(p ? ["partition"] : []), "id", ...cols];
     const args = [...(p ? [table] : []), full.id, ...vals];
     // Kong inserts with IF NOT EXISTS (a lightweight transaction).
-    await this.run(`INSERT INTO ${table} (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")}) IF NOT EXISTS`, args);
+    await this.run(`INSERT INTO ${table} (${names.map(ident).join(", ")}) VALUES (${names.map(() => "?").join(", ")}) IF NOT EXISTS`, args);
     return (await this.select(table, String(full.id)))!;
   }
 
@@ -106,7 +109,7 @@ export class CassEntityDao implements EntityDao {
     const full = this.complete(table, patch, false);
     const { cols, vals } = this.assignments(table, full, true);
     if (cols.length === 0) return this.select(table, id);
-    const rs = await this.run(`UPDATE ${table} SET ${cols.map((c) => `${c} = ?`).join(", ")} WHERE ${this.part(table)}id = ? IF EXISTS`, [...vals, id]);
+    const rs = await this.run(`UPDATE ${table} SET ${cols.map((c) => `${ident(c)} = ?`).join(", ")} WHERE ${this.part(table)}id = ? IF EXISTS`, [...vals, id]);
     return rs.wasApplied() ? this.select(table, id) : null;
   }
 
@@ -114,7 +117,7 @@ export class CassEntityDao implements EntityDao {
     const existing = await this.select(table, String(row.id));
     const full = this.complete(table, row, existing === null);
     const { cols, vals } = this.assignments(table, full, existing !== null);
-    if (cols.length > 0) await this.run(`UPDATE ${table} SET ${cols.map((c) => `${c} = ?`).join(", ")} WHERE ${this.part(table)}id = ?`, [...vals, full.id]);
+    if (cols.length > 0) await this.run(`UPDATE ${table} SET ${cols.map((c) => `${ident(c)} = ?`).join(", ")} WHERE ${this.part(table)}id = ?`, [...vals, full.id]);
     return (await this.select(table, String(full.id)))!;
   }
 

@@ -2,16 +2,24 @@
 // read/replace/update, 204 on delete (also for a missing entity), paging {data, next, offset}, and
 // the db/errors.lua bodies. Writes invalidate the node cache and broadcast cluster events.
 import { randomUUID } from "node:crypto";
-import { entityFor } from "../../catalogue/entities.ts";
+import { CREDENTIAL_ENDPOINTS, entityFor } from "../../catalogue/entities.ts";
+import { acceptedPlugins } from "../../catalogue/modelled-plugins.ts";
 import { ForeignKeyViolation, UniqueViolation, type EntityTable, type Row } from "../../db/types.ts";
 import { pluginCacheKey } from "../cache-keys.ts";
 import { NOT_FOUND, foreignKeyViolation, notFoundPatch, schemaViolation, uniqueViolation, type ApiError } from "./errors.ts";
 import { isUuid, validate, type WriteMode } from "./schema.ts";
+import { prepareCredential } from "./credentials.ts";
 import { apiKeyOf, toApi } from "./serialize.ts";
 import { ttlFloorError, withTtl } from "./ttl-option.ts";
 import type { AdminDeps } from "./server.ts";
 
-export interface ApiResult { readonly status: number; readonly body?: unknown; readonly headers?: Record<string, string> }
+export interface ApiResult {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+  /** The exact body text, when it is not the compact JSON of `body` (kong.response.error's template). */
+  readonly raw?: string;
+}
 
 const err = (e: ApiError): ApiResult => ({ status: e.status, body: e.body });
 
@@ -60,6 +68,11 @@ async function preChecks(d: AdminDeps, table: EntityTable, row: Row, selfId: str
       if (other && other.id !== selfId) return uniqueViolation({ [fd.name]: v });
     }
   }
+  if (table === "acls") {
+    // The composite cache key (consumer, group) is unique.
+    const other = (await d.ds.entities.page("acls", { size: 1000, where: { consumer_id: row.consumer_id } })).rows.find((a) => a.id !== selfId && a.group === row.group);
+    if (other) return uniqueViolation({ consumer: { id: row.consumer_id }, group: row.group });
+  }
   if (table === "plugins") {
     const other = (await d.ds.entities.all("plugins")).find((p) => p.id !== selfId && p.name === row.name &&
       (p.route_id ?? null) === (row.route_id ?? null) && (p.service_id ?? null) === (row.service_id ?? null) && (p.consumer_id ?? null) === (row.consumer_id ?? null));
@@ -95,9 +108,10 @@ export async function write(d: AdminDeps, table: EntityTable, mode: WriteMode, b
   // Fields fixed by the URL (nested parent, PUT key) count as given, in API shape.
   const given: Record<string, unknown> = { ...body };
   for (const [k, val] of Object.entries(forced)) given[k.endsWith("_id") ? k.slice(0, -3) : k] = k.endsWith("_id") ? { id: val } : val;
-  const v = validate(table, given, mode, { version: d.version, enabledPlugins: d.config.plugins, existing });
+  const v = validate(table, given, mode, { version: d.version, enabledPlugins: acceptedPlugins(d.config.plugins), existing });
   if ("errors" in v && !skip) return err(schemaViolation(v.errors));
   const row = prepare(d, table, { ...("row" in v ? v.row : body), ...forced });
+  prepareCredential(table, row, given, mode !== "patch", d.state.key);
   if (mode !== "patch") row.id = existing?.id ?? (typeof body.id === "string" ? body.id : randomUUID());
   if (!skip) {
     const pre = await preChecks(d, table, row, existing ? String(existing.id) : null);
@@ -122,10 +136,24 @@ export async function write(d: AdminDeps, table: EntityTable, mode: WriteMode, b
 export async function remove(d: AdminDeps, table: EntityTable, idOrKey: string, where?: Record<string, unknown>): Promise<ApiResult> {
   const row = await resolve(d, table, idOrKey);
   if (row && matches(row, where)) {
+    const cascaded = table === "consumers" ? await consumerDependents(d, String(row.id)) : [];
     await d.ds.entities.delete(table, String(row.id));
     await d.state.afterWrite(table, "delete", [row]);
+    // The DAO's propagate_cascade_delete_events: each row the delete took with it is invalidated too.
+    for (const [t, rows] of cascaded) if (rows.length > 0) await d.state.afterWrite(t, "delete", rows);
   }
   return { status: 204 };
+}
+
+/** A consumer's credentials (of the plugins this node enabled), which `on_delete = "cascade"` removes with it. */
+async function consumerDependents(d: AdminDeps, consumerId: string): Promise<Array<[EntityTable, Row[]]>> {
+  const out: Array<[EntityTable, Row[]]> = [];
+  for (const { table } of CREDENTIAL_ENDPOINTS) {
+    if (!d.config.plugins.includes(entityFor(d.version, table).subsystem)) continue;
+    const rows = await d.ds.entities.page(table, { size: 1000, where: { consumer_id: consumerId } }).then((p) => p.rows, () => []);
+    out.push([table, rows]);
+  }
+  return out;
 }
 
 /** PATCH of a missing entity: code 6 with the key that was looked up. */

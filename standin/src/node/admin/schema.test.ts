@@ -14,7 +14,14 @@ describe("stand-in node: Admin API schema validation", () => {
   it("formats one and several violations like Kong", () => {
     expect(schemaViolation({ host: "required field missing" }).body.message).to.equal("schema violation (host: required field missing)");
     expect(schemaViolation({ port: "expected an integer", "@entity": ["x"], config: { minute: "y" } }).body.message)
-      .to.equal("3 schema violations (config.minute: y; port: expected an integer; x)");
+      .to.equal("3 schema violations (x; config.minute: y; port: expected an integer)");
+    // Per-element errors: a list item by its position, deeper tables pretty-printed (real Kong 2.5.1's answers).
+    expect(schemaViolation({ paths: [null, "should start with: /"], hosts: ["invalid hostname: a b"] }).body.message)
+      .to.equal("2 schema violations (hosts.1: invalid hostname: a b; paths.2: should start with: /)");
+    expect(schemaViolation({ config: { add: { headers: ["invalid value: noval"] }, remove: { headers: "expected an array" } } }).body.message)
+      .to.equal('2 schema violations (config.add: {\n  headers = {\n    "invalid value: noval"\n  }\n}; config.remove: {\n  headers = "expected an array"\n})');
+    expect(schemaViolation({ config: { methods: [null, "expected one of: GET"] } }).body.message)
+      .to.equal('schema violation (config.methods: {\n  [2] = "expected one of: GET"\n})');
   });
 
   it("reports rate-limiting's missing limits and key-auth's consumer scope", () => {

@@ -1,9 +1,10 @@
 // Admin API input → DAO row for one Kong version: unknown fields, types, one_of, required fields,
 // defaults (on create/replace), the `url` shorthand and the entity checks Kong's schemas declare.
 // Pure: no I/O, so the error messages are unit-tested word for word.
-import { defaultFor, entityFor, valueOnRead, type FieldDef } from "../../catalogue/entities.ts";
+import { atLeast, defaultFor, entityFor, valueOnRead, type FieldDef } from "../../catalogue/entities.ts";
 import type { EntityTable, Row } from "../../db/types.ts";
 import type { FieldErrors } from "./errors.ts";
+import { credentialChecks } from "./credentials.ts";
 import { configOnRead, pluginConfig } from "./plugin-schemas.ts";
 
 export type WriteMode = "create" | "replace" | "patch";
@@ -45,7 +46,7 @@ function expandUrl(input: Record<string, unknown>, errors: FieldErrors): Record<
   }
 }
 
-function entityChecks(table: EntityTable, row: Row, errors: FieldErrors): void {
+function entityChecks(table: EntityTable, row: Row, errors: FieldErrors, version: string): void {
   const entity: string[] = [];
   if (table === "consumers" && row.username == null && row.custom_id == null) {
     entity.push("at least one of these fields must be non-empty: 'custom_id', 'username'");
@@ -59,9 +60,11 @@ function entityChecks(table: EntityTable, row: Row, errors: FieldErrors): void {
         ? "must set one of 'methods', 'hosts', 'headers', 'paths', 'snis' when 'protocols' is 'https'"
         : "must set one of 'methods', 'hosts', 'headers', 'paths' when 'protocols' is 'http'");
     }
-    for (const p of Array.isArray(row.paths) ? (row.paths as unknown[]) : []) {
-      if (typeof p !== "string" || !(p.startsWith("/") || p.startsWith("~"))) errors.paths = ["should start with: / (fixed path) or ~/ (regex path)"];
-    }
+    // Per-element errors sit at the element's position (`paths.2: ...`); 3.0 names the regex form too.
+    const paths = Array.isArray(row.paths) ? (row.paths as unknown[]) : [];
+    const bad = paths.map((p) => (typeof p !== "string" || !(p.startsWith("/") || (atLeast(version, "3.0.0") && p.startsWith("~")))
+      ? (atLeast(version, "3.0.0") ? "should start with: / (fixed path) or ~/ (regex path)" : "should start with: /") : null));
+    if (bad.some((m) => m !== null)) errors.paths = bad;
   }
   if (table === "services" && typeof row.path === "string" && !row.path.startsWith("/")) errors.path = "should start with: /";
   if (table === "services" && typeof row.port === "number" && (row.port < 0 || row.port > 65535)) errors.port = "value should be between 0 and 65535";
@@ -70,6 +73,7 @@ function entityChecks(table: EntityTable, row: Row, errors: FieldErrors): void {
 
 export interface SchemaContext {
   readonly version: string;
+  /** Plugin names the node accepts (enabled and modelled). */
   readonly enabledPlugins: readonly string[];
   /** The stored row (API shape already applied) for replace/patch. */
   readonly existing?: Row | null;
@@ -115,6 +119,7 @@ export function validate(table: EntityTable, body: Record<string, unknown>, mode
       else row.config = cfg.config;
     }
   }
-  entityChecks(table, row, errors);
+  entityChecks(table, row, errors, ctx.version);
+  credentialChecks(ctx.version, table, row, input, errors);
   return Object.keys(errors).length > 0 ? { errors } : { row };
 }

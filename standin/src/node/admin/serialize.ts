@@ -1,7 +1,7 @@
 // DAO row → the Admin API's JSON for one Kong version: every schema field in schema order, nulls
 // included, foreign keys as `{"id": …}`, internal columns (ws_id, cache_key, ttl) left out; values a
 // row written by another version lacks read as this version's defaults, as Kong's select does.
-import { apiFieldsFor, valueOnRead } from "../../catalogue/entities.ts";
+import { apiFieldsFor, entityFor, valueOnRead } from "../../catalogue/entities.ts";
 import type { EntityTable, Row } from "../../db/types.ts";
 import { configOnRead } from "./plugin-schemas.ts";
 
@@ -16,7 +16,7 @@ export function toApi(version: string, table: EntityTable, row: Row): Record<str
   return out;
 }
 
-/** Row → API body without the version's column restrictions, for write inputs echoing the stored row. */
+/** The alternate key `/{collection}/{key}` accepts besides the id (the schema's endpoint_key). */
 export function apiKeyOf(table: EntityTable): string | undefined {
-  return table === "services" || table === "routes" || table === "upstreams" ? "name" : table === "consumers" ? "username" : table === "keyauth_credentials" ? "key" : undefined;
+  return entityFor("0.0.0", table).endpointKey;
 }

@@ -6,6 +6,10 @@ import type { Row } from "../../db/types.ts";
 import type { NodeState } from "../state.ts";
 import type { Datastore } from "../../db/types.ts";
 import { atLeast } from "../../catalogue/entities.ts";
+import { COLD_READ_KEY_PREFIX, MIGRATION_FAULTS } from "../../migrations/faults.ts";
+import type { ConfigField } from "./config-schema.ts";
+import type { NodeDeps, PluginHandler } from "./context.ts";
+import type { PluginSchema } from "./plugin-schema.ts";
 
 export interface KeyAuthConfig {
   readonly key_names: readonly string[];
@@ -100,3 +104,52 @@ export function setConsumerHeaders(version: string, headers: Record<string, stri
   }
   set("x-anonymous-consumer", credential ? null : "true");
 }
+
+const KEY_AUTH_FIELDS: readonly ConfigField[] = [
+  { name: "key_names", default: ["apikey"], required: true },
+  { name: "hide_credentials", default: false, required: true },
+  { name: "anonymous", default: null },
+  // 2.3.0 made key lookups in headers and the query string switchable.
+  { name: "key_in_header", default: true, required: true, since: "2.3.0" },
+  { name: "key_in_query", default: true, required: true, since: "2.3.0" },
+  { name: "key_in_body", default: false, required: true },
+  { name: "run_on_preflight", default: true, required: true },
+];
+
+/** key-auth's schema.lua (its fields untyped here: the stand-in has always taken them as given). */
+export const keyAuthSchema: PluginSchema = { fields: KEY_AUTH_FIELDS, noConsumerSince: "0" };
+
+/**
+ * Fault switches that leave authentication unenforced (standin/README.md): auth-bypass-until-finish
+ * while this version has pending migrations, old-after-finish-open once a newer version migrated.
+ */
+export function authBypassed(node: NodeDeps): boolean {
+  return (node.faults.active("auth-bypass-until-finish", "plugins") !== undefined && node.migrations.current.pending.length > 0)
+    || (node.faults.active("old-after-finish-open", "plugins") !== undefined && node.migrations.current.newerExecuted);
+}
+
+/** Fault upstream-consumer-headers-dropped: the upstream never learns who the consumer is. */
+export const consumerHeadersDropped = (node: NodeDeps): boolean => node.faults.active("upstream-consumer-headers-dropped", "plugins") !== undefined;
+
+/** key-auth in the pipeline (handler.lua PRIORITY 1003, 1250 from 3.0). */
+export const keyAuthPlugin: PluginHandler<KeyAuthConfig> = {
+  name: "key-auth",
+  priority: (version) => (atLeast(version, "3.0.0") ? 1250 : 1003),
+  parse: (config) => keyAuthConfig(config),
+  async access(conf, ctx, node) {
+    // Several authentication plugins with `anonymous` are a logical OR: one that already authenticated suffices.
+    if (conf.anonymous !== null && ctx.credential !== null) return undefined;
+    if (authBypassed(node)) return undefined;
+    const coldReads = node.faults.active(MIGRATION_FAULTS.damagesColdReads) !== undefined;
+    const out = await keyAuth(conf, ctx.req, ctx.query, node.state, node.ds, coldReads ? (key) => [`${COLD_READ_KEY_PREFIX}${key}`, key] : undefined);
+    if (out.kind === "deny") return { status: out.status, form: "exit", message: out.message, ...(out.headers ? { headers: out.headers } : {}) };
+    if (out.consumer || out.credential) {
+      ctx.consumer = out.consumer;
+      ctx.credential = out.credential;
+      if (!consumerHeadersDropped(node)) setConsumerHeaders(node.version, ctx.upstreamHeaders, out.consumer, out.credential);
+    }
+    if (out.strip.header) delete ctx.upstreamHeaders[out.strip.header];
+    if (out.strip.query && ctx.query) ctx.query.delete(out.strip.query);
+    return undefined;
+  },
+};

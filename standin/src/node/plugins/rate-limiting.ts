@@ -7,6 +7,10 @@
 import type { ServerResponse } from "node:http";
 import { atLeast } from "../../catalogue/entities.ts";
 import type { CounterStore } from "../../db/types.ts";
+import { log } from "../log.ts";
+import type { ConfigField, ErrorTable } from "./config-schema.ts";
+import type { PluginHandler } from "./context.ts";
+import type { PluginSchema } from "./plugin-schema.ts";
 
 export const PERIODS = ["second", "minute", "hour", "day", "month", "year"] as const;
 export type Period = (typeof PERIODS)[number];
@@ -117,3 +121,95 @@ export function rateLimitHeaders(version: string, used: readonly Usage[], stop: 
 export function exceeded(used: readonly Usage[]): Period | null {
   return used.find((u) => u.remaining <= 0)?.period ?? null;
 }
+
+const RATE_LIMITING_FIELDS: readonly ConfigField[] = [
+  ...PERIODS.map((name) => ({ name, default: null })),
+  { name: "limit_by", default: "consumer" },
+  { name: "header_name", default: null, since: "2.1.0" },
+  { name: "path", default: null, since: "2.2.0" },
+  { name: "policy", default: "cluster" },
+  { name: "fault_tolerant", default: true, required: true },
+  { name: "redis_host", default: null },
+  { name: "redis_port", default: 6379 },
+  { name: "redis_password", default: null },
+  { name: "redis_username", default: null, since: "2.8.0" },
+  { name: "redis_ssl", default: false, required: true, since: "2.7.0" },
+  { name: "redis_ssl_verify", default: false, required: true, since: "2.7.0" },
+  { name: "redis_server_name", default: null, since: "2.7.0" },
+  { name: "redis_timeout", default: 2000 },
+  { name: "redis_database", default: 0 },
+  { name: "hide_client_headers", default: false, required: true },
+];
+
+/** `limit_by` values per version: `header` from 2.1.0, `path` from 2.2.0. */
+function limitByChoices(version: string): string[] {
+  return ["consumer", "credential", "ip", "service", ...(atLeast(version, "2.1.0") ? ["header"] : []), ...(atLeast(version, "2.2.0") ? ["path"] : [])];
+}
+
+/** rate-limiting's schema.lua: the periods, policy and limit_by checks. */
+export const rateLimitingSchema: PluginSchema = {
+  fields: RATE_LIMITING_FIELDS,
+  check(config, version) {
+    const errors: ErrorTable = {};
+    for (const p of PERIODS) {
+      const v = config[p];
+      if (v !== null && (typeof v !== "number" || v <= 0)) errors[p] = typeof v !== "number" ? "expected a number" : "value must be greater than 0";
+    }
+    const entity = PERIODS.every((p) => config[p] === null)
+      ? ["at least one of these fields must be non-empty: 'config.second', 'config.minute', 'config.hour', 'config.day', 'config.month', 'config.year'"] : [];
+    if (!["local", "cluster", "redis"].includes(String(config.policy))) errors.policy = "expected one of: local, cluster, redis";
+    const limitBy = limitByChoices(version);
+    if (!limitBy.includes(String(config.limit_by))) errors.limit_by = `expected one of: ${limitBy.join(", ")}`;
+    return { entity, config: errors };
+  },
+};
+
+interface RateLimitState { headers?: Record<string, string> }
+
+/**
+ * rate-limiting in the pipeline (PRIORITY 901, 910 from 3.0). The headers computed in access go on
+ * whatever answer follows (header_filter up to 2.2, kong.response.set_headers in access from 2.3:
+ * the same answers carry them).
+ */
+export const rateLimitingPlugin: PluginHandler<RateLimitConfig> = {
+  name: "rate-limiting",
+  priority: (version) => (atLeast(version, "3.0.0") ? 910 : 901),
+  parse: (config) => rateLimitConfig(config),
+  async access(conf, ctx, node) {
+    const consumer = ctx.consumer, credential = ctx.credential;
+    const serviceId = String(ctx.service.id);
+    let identifier: string | null =
+      conf.limit_by === "consumer" ? String((consumer ?? credential)?.id ?? "") || null
+      : conf.limit_by === "credential" ? (credential ? String(credential.id) : null)
+      : conf.limit_by === "service" ? serviceId
+      : conf.limit_by === "header" && conf.header_name ? (ctx.req.headers[conf.header_name.toLowerCase()] as string | undefined) ?? null
+      : null;
+    identifier ??= ctx.req.socket.remoteAddress ?? "127.0.0.1";
+    // Fault `counter-format-split`: this version keys its counters differently, so two clusters count apart.
+    if (node.faults.active("counter-format-split", "plugins")) identifier = `${node.version}|${identifier}`;
+    const base: CounterKeyBase = { identifier, routeId: String(ctx.route.id), serviceId };
+    let used: Usage[];
+    try {
+      used = await usage(conf, base, node.ds.counters, Date.now());
+    } catch (e) {
+      // fault_tolerant (default): proxy without limiting when the counters cannot be read, as Kong does.
+      log("error", `[rate-limiting] failed to get usage: ${(e as Error).message}`);
+      return conf.fault_tolerant ? undefined : { status: 500, form: "exit", message: "An unexpected error occurred" };
+    }
+    const stop = exceeded(used);
+    const headers = conf.hide_client_headers ? {} : rateLimitHeaders(node.version, used, stop);
+    if (stop) {
+      const reset = headers["RateLimit-Reset"];
+      return { status: 429, form: "exit", message: "API rate limit exceeded", headers: reset ? { ...headers, "Retry-After": reset } : headers };
+    }
+    scheduleIncrement(node.version, ctx.res, () => increment(conf, base, node.ds.counters, used));
+    (ctx.plugin("rate-limiting") as RateLimitState).headers = headers;
+    return undefined;
+  },
+  headerFilter(_conf, ctx, res, node) {
+    const headers = (ctx.plugin("rate-limiting") as RateLimitState).headers;
+    // Fault `response-headers-dropped`: proxied answers lose the rate-limiting headers.
+    if (!headers || (!res.generated && node.faults.active("response-headers-dropped") !== undefined)) return;
+    for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
+  },
+};

@@ -10,9 +10,13 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te"
 export interface ForwardPlan {
   readonly host: string;
   readonly port: number;
+  /** The method sent upstream (request-transformer's http_method may change it). */
+  readonly method?: string;
   readonly path: string;
   readonly hostHeader: string;
   readonly headers: Record<string, string | string[]>;
+  /** A body a plugin read or rewrote, sent instead of streaming the client's. */
+  readonly body?: Buffer;
   readonly connectTimeoutMs: number;
   readonly readTimeoutMs: number;
 }
@@ -36,10 +40,12 @@ export class Upstreams {
 
   async send(req: IncomingMessage, plan: ForwardPlan): Promise<ForwardResult> {
     const hasBody = req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined;
+    const sent: Record<string, string | string[]> = { ...plan.headers, host: plan.hostHeader };
+    if (plan.body !== undefined && (hasBody || plan.body.length > 0)) sent["content-length"] = String(plan.body.length);
     try {
       const res = await this.pool(plan.host, plan.port, plan.connectTimeoutMs).request({
-        method: req.method as Dispatcher.HttpMethod, path: plan.path,
-        headers: { ...plan.headers, host: plan.hostHeader }, body: hasBody ? req : null,
+        method: (plan.method ?? req.method) as Dispatcher.HttpMethod, path: plan.path,
+        headers: sent, body: plan.body !== undefined ? (hasBody || plan.body.length > 0 ? plan.body : null) : hasBody ? req : null,
         headersTimeout: plan.readTimeoutMs, bodyTimeout: plan.readTimeoutMs,
       });
       const headers: Record<string, string | string[]> = {};

@@ -1,13 +1,14 @@
-// The proxy listener: route, run key-auth and rate-limiting, forward, and add Kong's headers.
+// The proxy listener: route, run the plugins (plugins/pipeline.ts), forward, and add Kong's headers.
 // Kong-generated responses carry `Server: kong/<version>`; proxied ones `Via: kong/<version>` and the
 // latency headers.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Datastore, Row } from "../../db/types.ts";
+import { atLeast } from "../../catalogue/entities.ts";
+import type { Datastore } from "../../db/types.ts";
 import type { Faults } from "../../faults.ts";
-import { accessLog, accessLogEnabled, log } from "../log.ts";
-import { keyAuth, keyAuthConfig, setConsumerHeaders } from "../plugins/key-auth.ts";
-import { COLD_READ_KEY_PREFIX, MIGRATION_FAULTS } from "../../migrations/faults.ts";
-import { exceeded, increment, rateLimitConfig, rateLimitHeaders, scheduleIncrement, usage, type CounterKeyBase, type RateLimitConfig, type Usage } from "../plugins/rate-limiting.ts";
+import { accessLog, accessLogEnabled } from "../log.ts";
+import { HeaderMap, PluginRequest, type Exit, type ResponseParts } from "../plugins/context.ts";
+import { PluginPipeline, type Configured } from "../plugins/pipeline.ts";
+import { buildExit } from "../plugins/response.ts";
 import type { NodeState } from "../state.ts";
 import type { MigrationWatch } from "../migration-watch.ts";
 import { Balancer } from "./balancer.ts";
@@ -31,6 +32,7 @@ export class ProxyHandler {
   private readonly via: string;
   readonly upstreams = new Upstreams();
   private readonly balancer: Balancer;
+  private readonly pipeline: PluginPipeline;
   /** Requests held open by the `healthy-not-serving` fault, released on close. */
   readonly hung = new Set<ServerResponse>();
 
@@ -41,6 +43,7 @@ export class ProxyHandler {
     this.server = `kong/${d.version}`;
     this.via = `kong/${d.version}`;
     this.balancer = new Balancer(d.state, d.ds);
+    this.pipeline = new PluginPipeline(d);
   }
 
   handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -83,99 +86,82 @@ export class ProxyHandler {
     if (!match) { this.exit(res, 404, "no Route matched with those values", {}, t0); return; }
     const service = match.service;
     if (!service) { this.exit(res, 503, "no Service found with those values", {}, t0); return; }
-    const routeId = String(match.route.id), serviceId = String(service.id);
     const headers = upstreamHeaders(req, this.port, this.d.version, forwardedPaths(this.d.version, path, match.strippedPrefix));
-    let query = q < 0 ? null : new URLSearchParams(url.slice(q + 1));
-    const consumer = await this.authenticate(req, res, query, headers, routeId, serviceId, t0);
-    if (consumer === false) return;
-    if (consumer.strippedQuery !== undefined) query = consumer.strippedQuery;
-    const rl = await this.rateLimit(req, res, routeId, serviceId, consumer.consumer, consumer.credential, t0);
-    if (rl === false) return;
-    if (rl) scheduleIncrement(this.d.version, res, () => increment(rl.conf, rl.base, this.d.ds.counters, rl.used));
-    await this.forward(req, res, t0, service, match.route, match.upstreamPath, query, headers, rl);
+    const ctx = new PluginRequest(req, res, path, q < 0 ? null : new URLSearchParams(url.slice(q + 1)), match.upstreamPath, headers, match.route, service);
+    const { configured, exit } = await this.pipeline.access(ctx);
+    if (exit) { this.respond(ctx, configured, exit, t0); return; }
+    await this.forward(ctx, configured, t0);
   }
 
-  /** key-auth when configured for this route/service; false when the response has been sent. */
-  private async authenticate(req: IncomingMessage, res: ServerResponse, query: URLSearchParams | null, headers: Record<string, string | string[]>, routeId: string, serviceId: string, t0: number):
-    Promise<false | { consumer: Row | null; credential: Row | null; strippedQuery?: URLSearchParams | null }> {
-    const plugin = this.d.state.plugins.lookup("key-auth", routeId, serviceId, null);
-    if (!plugin || this.authBypassed()) return { consumer: null, credential: null };
-    const coldReads = this.d.faults.active(MIGRATION_FAULTS.damagesColdReads) !== undefined;
-    const out = await keyAuth(keyAuthConfig(plugin.config as Record<string, unknown>), req, query, this.d.state, this.d.ds,
-      coldReads ? (key) => [`${COLD_READ_KEY_PREFIX}${key}`, key] : undefined);
-    if (out.kind === "deny") { this.exit(res, out.status, out.message, out.headers, t0); return false; }
-    // Fault `upstream-consumer-headers-dropped`: the upstream never learns who the consumer is.
-    if ((out.consumer || out.credential) && !this.d.faults.active("upstream-consumer-headers-dropped", "plugins")) setConsumerHeaders(this.d.version, headers, out.consumer, out.credential);
-    if (out.strip.header) delete headers[out.strip.header];
-    let strippedQuery: URLSearchParams | null | undefined;
-    if (out.strip.query && query) { query.delete(out.strip.query); strippedQuery = query; }
-    return { consumer: out.consumer, credential: out.credential, ...(strippedQuery !== undefined ? { strippedQuery } : {}) };
-  }
-
-  /** Fault switches that leave key-auth unenforced (see standin/README.md). */
-  private authBypassed(): boolean {
-    const m = this.d.migrations.current;
-    return (this.d.faults.active("auth-bypass-until-finish", "plugins") !== undefined && m.pending.length > 0)
-      || (this.d.faults.active("old-after-finish-open", "plugins") !== undefined && m.newerExecuted);
-  }
-
-  private async rateLimit(req: IncomingMessage, res: ServerResponse, routeId: string, serviceId: string, consumer: Row | null, credential: Row | null, t0: number):
-    Promise<false | { conf: RateLimitConfig; base: CounterKeyBase; used: Usage[]; headers: Record<string, string> } | null> {
-    const plugin = this.d.state.plugins.lookup("rate-limiting", routeId, serviceId, consumer ? String(consumer.id) : null);
-    if (!plugin) return null;
-    const conf = rateLimitConfig(plugin.config as Record<string, unknown>);
-    const ip = req.socket.remoteAddress ?? "127.0.0.1";
-    let identifier: string | null =
-      conf.limit_by === "consumer" ? String((consumer ?? credential)?.id ?? "") || null
-      : conf.limit_by === "credential" ? (credential ? String(credential.id) : null)
-      : conf.limit_by === "service" ? serviceId
-      : conf.limit_by === "header" && conf.header_name ? (req.headers[conf.header_name.toLowerCase()] as string | undefined) ?? null
-      : null;
-    identifier ??= ip;
-    // Fault `counter-format-split`: this version keys its counters differently, so two clusters count apart.
-    if (this.d.faults.active("counter-format-split", "plugins")) identifier = `${this.d.version}|${identifier}`;
-    const base: CounterKeyBase = { identifier, routeId, serviceId };
-    let used: Usage[];
-    try {
-      used = await usage(conf, base, this.d.ds.counters, Date.now());
-    } catch (e) {
-      // fault_tolerant (default): proxy without limiting when the counters cannot be read, as Kong does.
-      log("error", `[rate-limiting] failed to get usage: ${(e as Error).message}`);
-      if (!conf.fault_tolerant) { this.exit(res, 500, "An unexpected error occurred"); return false; }
-      return null;
+  /** An answer a plugin (or the balancer) gave: its headers and body through the filter phases. */
+  private respond(ctx: PluginRequest, configured: readonly Configured[], exit: Exit, t0: number, upstreamLatencyMs?: number): void {
+    const accept = ctx.req.headers.accept;
+    const built = buildExit(exit, Array.isArray(accept) ? accept[0] : accept, this.errorField());
+    const headers = new HeaderMap();
+    for (const name of ctx.responseHeaders.names()) headers.set(name, ctx.responseHeaders.get(name)!);
+    for (const [k, v] of Object.entries(built.headers)) headers.set(k, v);
+    const parts: ResponseParts = { status: exit.status, headers, generated: exit.proxied !== true };
+    this.pipeline.headerFilter(configured, ctx, parts);
+    const body = this.pipeline.wantsBody(configured, ctx, parts) ? this.pipeline.bodyFilter(configured, ctx, parts, built.body) : built.body;
+    if (exit.proxied) {
+      this.proxiedHeaders(headers, t0, upstreamLatencyMs);
+      // Up to 2.0 nginx's own Server header stays on an answer that stands for the upstream's
+      // (a proxy-cache hit), and 1.5's hit is sent with ngx.say, without a Content-Length.
+      if (!atLeast(this.d.version, "2.1.0")) headers.set("Server", "openresty");
+    } else {
+      headers.set("Server", this.server);
+      headers.set("X-Kong-Response-Latency", String(Math.round(performance.now() - t0)));
     }
-    const stop = exceeded(used);
-    const headers = conf.hide_client_headers ? {} : rateLimitHeaders(this.d.version, used, stop);
-    if (stop) {
-      const reset = headers["RateLimit-Reset"];
-      this.exit(res, 429, "API rate limit exceeded", reset ? { ...headers, "Retry-After": reset } : headers, t0);
-      return false;
-    }
-    return { conf, base, used, headers };
+    if (!exit.proxied || atLeast(this.d.version, "2.0.0")) headers.set("Content-Length", String(body.length));
+    ctx.res.writeHead(parts.status, headers.toObject());
+    ctx.res.end(body);
   }
 
-  private async forward(req: IncomingMessage, res: ServerResponse, t0: number, service: Row, route: Row, path: string, query: URLSearchParams | null,
-    headers: Record<string, string | string[]>, rl: { conf: RateLimitConfig; base: CounterKeyBase; used: Usage[]; headers: Record<string, string> } | null): Promise<void> {
+  /** Fault `error-body-changed`: a new version that renames the field of its own error answers. */
+  private errorField(): string {
+    return this.d.faults.active("error-body-changed") ? "error" : "message";
+  }
+
+  /** Via and the latency headers of a proxied answer (set after the plugins' header_filter, as Kong does). */
+  private proxiedHeaders(h: HeaderMap, t0: number, upstreamLatencyMs: number | undefined, tUp?: number): void {
+    // Fault `response-headers-dropped`: Kong's own response headers (Via, rate-limit counts) go missing.
+    if (this.d.faults.active("response-headers-dropped") === undefined) h.set("via", this.via);
+    if (upstreamLatencyMs !== undefined) h.set("x-kong-upstream-latency", String(upstreamLatencyMs));
+    h.set("x-kong-proxy-latency", String(Math.max(0, Math.round((tUp ?? performance.now()) - t0))));
+  }
+
+  private async forward(ctx: PluginRequest, configured: readonly Configured[], t0: number): Promise<void> {
+    const { req, res, service, route } = ctx;
     const svcHost = String(service.host), svcPort = Number(service.port ?? 80);
     const peer = await this.balancer.peer(svcHost, svcPort);
-    if (peer === null) { this.exit(res, 503, "failure to get a peer from the ring-balancer", {}, t0); return; }
-    const qs = query ? query.toString() : "";
-    const hostHeader = route.preserve_host === true && req.headers.host ? req.headers.host : (svcPort === 80 || svcPort === 443 ? svcHost : `${svcHost}:${svcPort}`);
+    if (peer === null) { this.respond(ctx, configured, { status: 503, form: "exit", message: "failure to get a peer from the ring-balancer" }, t0); return; }
+    const qs = ctx.queryString ?? (ctx.query ? ctx.query.toString() : "");
+    const explicitHost = ctx.upstreamHeaders.host;
+    const hostHeader = typeof explicitHost === "string" ? explicitHost
+      : route.preserve_host === true && req.headers.host ? req.headers.host : (svcPort === 80 || svcPort === 443 ? svcHost : `${svcHost}:${svcPort}`);
     const tUp = performance.now();
     const out = await this.upstreams.send(req, {
-      host: peer.host, port: peer.port, path: qs ? `${path}?${qs}` : path, hostHeader, headers,
+      host: peer.host, port: peer.port, method: ctx.upstreamMethod, path: qs ? `${ctx.upstreamPath}?${qs}` : ctx.upstreamPath, hostHeader,
+      headers: ctx.upstreamHeaders, ...(ctx.body !== undefined ? { body: ctx.body } : {}),
       connectTimeoutMs: Number(service.connect_timeout ?? 60000), readTimeoutMs: Number(service.read_timeout ?? 60000),
     });
     const upLatency = Math.round(performance.now() - tUp);
-    if (!out.ok) { this.exit(res, out.status, out.message, rl?.headers, t0); return; }
-    const h = out.headers;
-    // Fault `response-headers-dropped`: Kong's own response headers (Via, rate-limit counts) go missing.
-    const dropped = this.d.faults.active("response-headers-dropped") !== undefined;
-    if (!dropped) h["via"] = this.via;
-    h["x-kong-upstream-latency"] = String(upLatency);
-    h["x-kong-proxy-latency"] = String(Math.max(0, Math.round(tUp - t0)));
-    if (rl && !dropped) Object.assign(h, rl.headers);
-    res.writeHead(out.status, h);
+    if (!out.ok) { this.respond(ctx, configured, { status: out.status, form: "exit", message: out.message }, t0); return; }
+    const headers = HeaderMap.from(out.headers);
+    for (const name of ctx.responseHeaders.names()) headers.set(name, ctx.responseHeaders.get(name)!);
+    const parts: ResponseParts = { status: out.status, headers, generated: false };
+    this.pipeline.headerFilter(configured, ctx, parts);
+    this.proxiedHeaders(headers, t0, upLatency, tUp);
+    if (ctx.method !== "HEAD" && this.pipeline.wantsBody(configured, ctx, parts)) {
+      const chunks: Buffer[] = [];
+      for await (const c of out.body) chunks.push(c as Buffer);
+      const body = this.pipeline.bodyFilter(configured, ctx, parts, Buffer.concat(chunks));
+      if (headers.has("content-length")) headers.set("content-length", String(body.length));
+      res.writeHead(parts.status, headers.toObject());
+      res.end(body);
+      return;
+    }
+    res.writeHead(parts.status, headers.toObject());
     pipeBody(out.body, res);
   }
 }
