@@ -4,13 +4,18 @@
 // or the end of the Shift phase). When it ends does not matter: the LB chose its cluster when it
 // started, and counting only answers that ended inside the step would under-count a slower
 // cluster. Requests started before the weights were confirmed, requests the LB could not route
-// (cluster "none") and non-load requests are excluded.
+// (cluster "none") and non-load requests are excluded, and so are those that started within
+// EDGE_MS of either edge: the load balancer's clock and the harness's agree only to about a
+// millisecond (HAProxy logs whole milliseconds of active time and its date is read once per
+// wake-up), so such a request may have been split under the weight on the other side of the edge.
 import type { Check, CheckResult } from "./check.ts";
 import { isLoad } from "./requests.ts";
 import { n } from "./stats.ts";
 import type { StepSpan } from "./timeline.ts";
 
 const ID = "traffic-split";
+/** How far apart the load balancer's record times and the harness's history may be. */
+export const EDGE_MS = 2;
 
 export interface StepSplit {
   readonly index: number;
@@ -51,7 +56,7 @@ export const trafficSplit: Check = {
       if (i < 0) continue;
       const s = steps[i]!;
       const t = tallies[i]!;
-      const inside = s.appliedMs !== null && r.startMs >= s.appliedMs;
+      const inside = s.appliedMs !== null && r.startMs >= s.appliedMs + EDGE_MS && r.startMs < s.endMs - EDGE_MS;
       if (!inside || r.cluster === "none") t.excluded += 1;
       else t[r.cluster] += 1;
     }

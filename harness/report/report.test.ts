@@ -49,7 +49,7 @@ describe("report.json", () => {
     h.ok(shift);
     h.close();
     const lines = [];
-    for (let i = 0; i < 20; i++) lines.push({ seq: i, startMs: i * 100, endMs: i * 100 + 4, probe: "echo", method: "GET", path: "/echo", cluster: i >= 10 && i % 2 ? "green" : "blue", node: "x", status: i === 3 ? 500 : 200, attempts: 1 });
+    for (let i = 0; i < 20; i++) lines.push({ seq: i, startMs: i * 100 + 10, endMs: i * 100 + 14, probe: "echo", method: "GET", path: "/echo", cluster: i >= 10 && i % 2 ? "green" : "blue", node: "x", status: i === 3 ? 500 : 200, attempts: 1 });
     writeFileSync(join(dir, RUN_FILES.requests), lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
     writeExpectations(dir, EXPECTATIONS);
     writeReportSync(dir, { runId: "r-1", images: [{ role: "new", ref: "kong:2.6.0", id: "sha256:abc", standin: false }], startedAt: "2024-01-01T00:00:00.000Z", finishedAt: "2024-01-01T00:02:00.000Z" });
