@@ -1,6 +1,7 @@
 // A running HAProxy in front of the two clusters, driven from the outside: live weights, nodes
 // added, replaced and removed, drains (all through the Runtime API), request records from its log
 // (streamed as requests end), counters, and the error-budget gate that rolls traffic back to blue.
+import { WallClockLead } from "./wall-clock.ts";
 import { performance } from "node:perf_hooks";
 import createDebug from "debug";
 import type { RequestFailureKind, RequestLine } from "../checks/records.ts";
@@ -106,7 +107,9 @@ export class StartedLoadBalancer implements AsyncDisposable {
   private chain: Promise<void> = Promise.resolve();
   private poller: NodeJS.Timeout | undefined;
   private polling = false;
-  private readonly epochOffsetMs: number;
+  /** Monotonic epoch ms minus run-clock ms (fixed), and the wall clock's lead over it (tracked). */
+  private readonly monotonicOffsetMs: number;
+  private readonly wallLead = new WallClockLead();
   /** Records of requests HAProxy split to a cluster, to compare with its own count at stop. */
   private clusterRecords = 0;
   /** Records that arrived per server (`cluster/node`), logged or proven by its counters. */
@@ -121,15 +124,15 @@ export class StartedLoadBalancer implements AsyncDisposable {
     this.url = `http://127.0.0.1:${this.port}`;
     this.current = init.weights;
     // Sub-millisecond epoch time, read beside the run clock: HAProxy's dates are in µs.
-    this.epochOffsetMs = performance.timeOrigin + performance.now() - init.clock.now();
+    this.monotonicOffsetMs = performance.timeOrigin + performance.now() - init.clock.now();
     this.changes.push({ atMs: init.clock.now(), ...init.weights, cause: "set" });
     this.budget = init.settings.errorBudget ? new ErrorBudget(init.settings.errorBudget) : undefined;
     this.poller = setInterval(() => void this.poll(), POLL_INTERVAL_MS);
   }
 
-  /** Epoch ms minus run-clock ms, for HAProxy's dates (records.ts). */
+  /** Wall-clock epoch ms minus run-clock ms, as of now (the wall clock drifts): for HAProxy's dates (records.ts). */
   get clockOffsetMs(): number {
-    return this.epochOffsetMs;
+    return this.monotonicOffsetMs + this.wallLead.now();
   }
 
   /** One request record from HAProxy's log (LogReceiver's callback, via load-balancer.ts). */
