@@ -32,7 +32,10 @@ export async function learnBaseline(proxyUrl: string, probes: readonly Probe[], 
     if (p.varies) {
       const seen = [...new Set([...p.expect, a.status!, b.status!])].sort();
       if (seen.length !== p.expect.length) differs.push(`${p.name}: predicted ${p.expect.join(" or ")}, the old cluster answered ${said(a)} and ${said(b)}`);
-      learned.push({ ...p, expect: seen, fromUpstream: p.fromUpstream && (a.fromUpstream || b.fromUpstream) });
+      // Whether its 200 comes from the upstream is known only from a 200: two 429s (a limit already
+      // spent) leave the prediction standing.
+      const ok = [a, b].filter((x) => x.status === 200);
+      learned.push({ ...p, expect: seen, fromUpstream: p.fromUpstream && (ok.length === 0 || ok.some((x) => x.fromUpstream)) });
       return;
     }
     if (a.status !== b.status) {
