@@ -13,6 +13,13 @@ import type { SchemaMetaRow, Snapshot, TableSnapshot } from "../checks/index.ts"
 import type { DatastoreEndpoint, StartedDatastore } from "./types.ts";
 
 const CQL_PORT = 9042;
+/**
+ * The system keyspaces are not flushed to disk at every schema change (they stay in the commit log,
+ * and a graceful stop or restart flushes them). Kong's migrations are mostly schema changes: a
+ * `kong migrations bootstrap` of 2.6.0 takes 6-7 s instead of 17-19 s here, and nothing Kong reads
+ * (schema versions, system.local, the keyspace's tables) changes. The datastore lives for one run.
+ */
+const QUICK_SCHEMA_CHANGES = "-Dcassandra.unsafesystem=true";
 const DC = "datacenter1";
 
 type AddressTranslator = cassandra.policies.addressResolution.AddressTranslator;
@@ -46,7 +53,7 @@ export class CassandraDatastore {
     const container = await new GenericContainer(this.image)
       .withNetwork(network)
       .withExposedPorts(CQL_PORT)
-      .withEnvironment({ CASSANDRA_CLUSTER_NAME: "kong-upgrade-harness", MAX_HEAP_SIZE: "768M", HEAP_NEWSIZE: "128M" })
+      .withEnvironment({ CASSANDRA_CLUSTER_NAME: "kong-upgrade-harness", MAX_HEAP_SIZE: "768M", HEAP_NEWSIZE: "128M", JVM_EXTRA_OPTS: QUICK_SCHEMA_CHANGES })
       // Cassandra logs this line just before it binds the port: wait for both.
       .withWaitStrategy(Wait.forAll([Wait.forLogMessage(/Starting listening for CQL clients/), Wait.forListeningPorts()]))
       .withStartupTimeout(180_000)

@@ -26,7 +26,7 @@ export class KongCluster {
   async start(datastore: StartedDatastore, writeGate: () => WriteGate = () => ({ allowed: true })): Promise<StartedKongCluster> {
     const cluster = new StartedKongCluster(this.name, this.image, datastore, this.tuning, this.perNodeFaults, writeGate, this.nodeEnv);
     try {
-      for (let i = 1; i <= this.nodes; i++) await cluster.addNode();
+      await cluster.addNodes(this.nodes);
     } catch (err) {
       await cluster.stop(false);
       throw err;
@@ -48,15 +48,33 @@ export class StartedKongCluster implements AsyncDisposable {
 
   nextNodeName(): string { return `${this.name}-${this.counter + 1}`; }
 
-  /** Starts one more node (an autoscaler's cold start, or the initial nodes). */
+  /** Starts one more node (an autoscaler's cold start). */
   async addNode(): Promise<StartedKongContainer> {
-    const name = `${this.name}-${++this.counter}`;
+    const [node] = await this.addNodes(1);
+    return node!;
+  }
+
+  /**
+   * Starts `count` more nodes side by side, as a deployment scaled up starts its pods; they are kept
+   * in name order (`nodes[0]` is the first named) whichever answers first. When one fails to start,
+   * the others that started are kept (so stopping the cluster stops them) and the first failure in
+   * name order is thrown.
+   */
+  async addNodes(count: number): Promise<StartedKongContainer[]> {
+    const names = Array.from({ length: count }, () => `${this.name}-${++this.counter}`);
+    const started = await Promise.allSettled(names.map((name) => this.startNode(name)));
+    const nodes = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+    this.nodes.push(...nodes);
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) throw failed.reason;
+    return nodes;
+  }
+
+  private async startNode(name: string): Promise<StartedKongContainer> {
     const faults = [this.tuning.faults, this.perNodeFaults[name]].filter(Boolean).join(",");
     const extraEnv = this.nodeEnv ? { ...this.tuning.extraEnv, ...(await this.nodeEnv(name)) } : this.tuning.extraEnv;
-    const node = await new KongContainer(this.image, name).withDatastore(this.datastore)
+    return new KongContainer(this.image, name).withDatastore(this.datastore)
       .withTuning({ ...this.tuning, faults: faults || undefined, ...(extraEnv ? { extraEnv } : {}) }).start();
-    this.nodes.push(node);
-    return node;
   }
 
   admin(node: StartedKongContainer = this.nodes[0]!): KongAdminClient {

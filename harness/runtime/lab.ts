@@ -8,6 +8,7 @@ import { exec } from "./exec.ts";
 import { inspectImage, tryPull } from "./docker-images.ts";
 import { decideImage } from "./image-decision.ts";
 import { LAB_DIR, LAB_STATE_FILE, PROJECT_ROOT, readLabState, type ResolvedComponent } from "./lab-state.ts";
+import { nextWorkable } from "./lab-schedule.ts";
 import { hashPaths } from "./recipe-hash.ts";
 
 export interface ComponentReport extends ResolvedComponent {
@@ -27,6 +28,9 @@ const BIN_DIR = join(LAB_DIR, "bin");
 const LOG_DIR = join(LAB_DIR, "logs");
 const ROOTFS_DIR = join(LAB_DIR, "rootfs");
 
+/** Components brought up at once; KUH_LAB_CONCURRENCY=1 builds one after the other (easier to read in a log). */
+const LAB_CONCURRENCY = Math.max(1, Number(process.env.KUH_LAB_CONCURRENCY ?? 2) || 2);
+
 const pinById = new Map(COMPONENTS.map((c) => [c.id, c]));
 const recipeDir = (pin: ComponentPin): string => `lab/recipes/${pin.recipe ?? pin.id}`;
 const envName = (id: string): string => id.toUpperCase().replace(/[^A-Z0-9]/g, "_");
@@ -34,6 +38,7 @@ const envName = (id: string): string => id.toUpperCase().replace(/[^A-Z0-9]/g, "
 export class Lab {
   private readonly hashes = new Map<string, string>();
   private readonly resolved = new Map<string, ComponentReport>();
+  private readonly pending = new Map<string, Promise<ComponentReport>>();
 
   constructor(private readonly log: (line: string) => void, private readonly checkOnly: boolean) {}
 
@@ -48,18 +53,38 @@ export class Lab {
     return hash;
   }
 
-  /** Brings every component up (or, checking, only looks), in the order of the pins. */
-  async run(ids: readonly string[] = COMPONENTS.filter((c) => c.kind !== "rootfs").map((c) => c.id)): Promise<ComponentReport[]> {
+  /**
+   * Brings every component up (or, checking, only looks), taken in the order of the pins, two at a
+   * time: a build is mostly package downloads or a Go compile, so two overlap well on two cores,
+   * and each waits for what it depends on. Reports come back in the order of the pins.
+   */
+  async run(ids: readonly string[] = COMPONENTS.filter((c) => c.kind !== "rootfs").map((c) => c.id), concurrency = LAB_CONCURRENCY): Promise<ComponentReport[]> {
     mkdirSync(LOG_DIR, { recursive: true });
-    const reports: ComponentReport[] = [];
-    for (const id of ids) reports.push(await this.ensure(pinById.get(id)!));
+    const reports: ComponentReport[] = new Array<ComponentReport>(ids.length);
+    const waiting = [...ids.keys()];
+    const lane = async (): Promise<void> => {
+      while (waiting.length > 0) {
+        const k = nextWorkable(waiting.map((i) => ids[i]!), { dependsOn: (id) => pinById.get(id)!.dependsOn ?? [], done: (id) => this.resolved.has(id), started: [...this.pending.keys()] });
+        const i = waiting.splice(k, 1)[0]!;
+        reports[i] = await this.ensure(pinById.get(ids[i]!)!);
+      }
+    };
+    const lanes = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(concurrency, ids.length)) }, lane));
+    // Built components are recorded even when another one failed, so the next run does not build them again.
     if (!this.checkOnly) this.saveState();
+    const failed = lanes.find((l): l is PromiseRejectedResult => l.status === "rejected");
+    if (failed) throw failed.reason;
     return reports;
   }
 
-  private async ensure(pin: ComponentPin): Promise<ComponentReport> {
-    const done = this.resolved.get(pin.id);
-    if (done) return done;
+  /** One resolution per component, however many components wait for it. */
+  private ensure(pin: ComponentPin): Promise<ComponentReport> {
+    let pending = this.pending.get(pin.id);
+    if (!pending) this.pending.set(pin.id, (pending = this.resolve(pin)));
+    return pending;
+  }
+
+  private async resolve(pin: ComponentPin): Promise<ComponentReport> {
     const started = Date.now();
     const report = pin.kind === "tool" ? await this.ensureTool(pin) : pin.kind === "rootfs" ? await this.ensureRootfs(pin) : await this.ensureImage(pin);
     const full = { ...report, seconds: (Date.now() - started) / 1000 };

@@ -202,12 +202,16 @@ export abstract class ScenarioBase {
       } satisfies ConfigurationValue);
     }
     this.rec.expect(this.expectations());
-    const ds = (this.datastore = this.sharedDatastore ?? await this.startOwnDatastore());
-    const network = (this.network = ds.network);
+    const ds = (this.datastore = this.sharedDatastore ?? await this.startOwnDatastoreAndUpstream());
+    this.network = ds.network;
     this.rec.images.push(datastoreImageUse(ds));
+    if (this.sharedDatastore) await this.startUpstream(ds.network);
+    return ds;
+  }
+
+  private async startUpstream(network: StartedNetwork): Promise<void> {
     const upstream = await startEchoUpstream(network);
     onCleanup("upstream", () => upstream.stop().then(() => undefined));
-    return ds;
   }
 
   /**
@@ -235,12 +239,17 @@ export abstract class ScenarioBase {
     return resolvePgAuth(this.options.pgAuth ?? "auto", [this.oldImage?.version, this.newImage?.version].filter((x): x is string => x !== undefined));
   }
 
-  private async startOwnDatastore(): Promise<StartedDatastore> {
+  /** The datastore and the echo upstream start side by side (neither needs the other): a second less per run. */
+  private async startOwnDatastoreAndUpstream(): Promise<StartedDatastore> {
     const network = await new Network().start();
     onCleanup("network", () => network.stop().then(() => undefined));
-    const ds = await startDatastore(this.options.datastore, network, this.pgAuth());
-    onCleanup("datastore", () => ds.stop());
-    return ds;
+    const [datastore, upstream] = await Promise.allSettled([
+      startDatastore(this.options.datastore, network, this.pgAuth()).then((ds) => (onCleanup("datastore", () => ds.stop()), ds)),
+      this.startUpstream(network),
+    ]);
+    if (datastore.status === "rejected") throw datastore.reason;
+    if (upstream.status === "rejected") throw upstream.reason;
+    return datastore.value;
   }
 
   /** `kong migrations bootstrap` with an image; fails the step unless it exits 0. */

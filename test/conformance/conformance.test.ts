@@ -2,7 +2,7 @@
 // ../shared/real-kong or $KUH_REAL_KONG_DIR, picked up as they come) is replayed against
 // `kong-standin:<version>` and compared field by field. Any difference not listed, with its reason,
 // in accepted-differences.yaml fails the recording's test; a listed difference that no longer
-// occurs fails the last test. Recordings replay two at a time (KUH_CONFORMANCE_CONCURRENCY), all on
+// occurs fails the last test. Recordings replay three at a time (KUH_CONFORMANCE_CONCURRENCY), all on
 // one network with one server per datastore, started once, each in a keyspace or database of its own.
 import { expect } from "chai";
 import { describeEntry, loadAccepted, staleEntries, triage, type AcceptedEntry } from "./accepted.ts";
@@ -29,13 +29,16 @@ describe("conformance: the stand-in against recorded real Kong", function () {
   this.timeout(30 * 60_000);
   const sources = load(() => discoverRecordings(recordingDirs()));
   const accepted = load(() => loadAccepted());
-  const concurrency = filtered ? 1 : Math.max(1, Number(process.env.KUH_CONFORMANCE_CONCURRENCY ?? 2));
+  const concurrency = filtered ? 1 : Math.max(1, Number(process.env.KUH_CONFORMANCE_CONCURRENCY ?? 3));
   const pool = new TaskPool<FileResult>(concurrency);
   const replayed: string[] = [];
   const differences: Difference[] = [];
-  const started = Date.now();
+  // From the first test, not from when mocha loaded the file (every file is loaded before any test runs).
+  let started = 0;
   const list: readonly RecordingSource[] = sources.value ?? [];
   const services = new ReplayServices();
+
+  before(() => { started = Date.now(); });
 
   after(async function () {
     if (replayed.length) console.log(`      ${replayed.length} recording(s) replayed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -54,8 +57,8 @@ describe("conformance: the stand-in against recorded real Kong", function () {
     it(`replays ${source.file} with no difference that is not listed`, async function () {
       if (accepted.error) throw new Error(accepted.error);
       const entries: readonly AcceptedEntry[] = accepted.value!;
-      // The next recording starts while this one is compared (a slot of the pool).
-      if (!filtered && i + 1 < list.length) void replayOf(i + 1);
+      // The next recordings start while this one is compared (one slot of the pool each).
+      if (!filtered) for (let k = i + 1; k < Math.min(list.length, i + concurrency); k++) void replayOf(k);
       const result = await replayOf(i);
       const { comparison } = result;
       replayed.push(source.file);
